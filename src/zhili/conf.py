@@ -1,0 +1,107 @@
+"""Settings read from the environment, declared once as data.
+
+Every variable zhili reads is listed in ``DECLARED``; ``docs/settings.md`` is
+generated from it (``zhili settings-doc``), so the docs cannot drift.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(RuntimeError):
+    """A setting in the environment is malformed."""
+
+
+@dataclass(frozen=True)
+class Declared:
+    name: str
+    kind: str  # "str" | "int" | "bool" | "list"
+    default: Any
+    help: str
+
+
+BASE_DIR = Path(os.environ.get("ZHILI_HOME", Path.cwd())).resolve()
+
+DECLARED: list[Declared] = [
+    Declared(
+        "ZHILI_HOME", "str", "the current directory", "Folder holding var/ (database, uploads)."
+    ),
+    Declared(
+        "DATABASE_URL",
+        "str",
+        "sqlite:///<ZHILI_HOME>/var/zhili.sqlite3",
+        "Database URL; postgres://user@host/db in production.",
+    ),
+    Declared(
+        "ZHILI_SECRET_KEY",
+        "str",
+        "a development key",
+        "Django secret key; required when debug is off.",
+    ),
+    Declared("ZHILI_DEBUG", "bool", False, "Debug pages; never on a public server."),
+    Declared("ZHILI_ALLOWED_HOSTS", "list", ["127.0.0.1", "localhost"], "Host names served."),
+    Declared(
+        "ZHILI_COUNTY_CODE",
+        "str",
+        "330599",
+        "6-digit GB/T 2260 code of the county this deployment serves; every division code starts with it.",
+    ),
+    Declared(
+        "ZHILI_BASIC_CODE_PATTERN",
+        "str",
+        "",
+        "Regular expression an item's 12-character basic code (基本编码) must match. "
+        "Empty: the province has not set one, and the check reports that instead of guessing.",
+    ),
+    Declared(
+        "ZHILI_IMPL_CODE_PATTERN",
+        "str",
+        "",
+        "Regular expression for the implementation code (实施编码); '<basic>' stands for the item's basic code.",
+    ),
+    Declared(
+        "ZHILI_SEARCH_SYNONYMS",
+        "str",
+        "",
+        "Extra synonyms file (one 'colloquial=standard' per line).",
+    ),
+]
+
+_BY_NAME = {d.name: d for d in DECLARED}
+
+
+def env(name: str) -> Any:
+    """The typed value of a declared variable; raises ConfigError when malformed."""
+    decl = _BY_NAME[name]
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return decl.default
+    if decl.kind == "str":
+        return raw
+    if decl.kind == "int":
+        try:
+            return int(raw)
+        except ValueError as exc:
+            raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
+    if decl.kind == "bool":
+        lowered = raw.strip().lower()
+        if lowered in {"1", "true", "yes", "on"}:
+            return True
+        if lowered in {"0", "false", "no", "off"}:
+            return False
+        raise ConfigError(f"{name} must be true or false, got {raw!r}")
+    if decl.kind == "list":
+        return [part.strip() for part in raw.split(",") if part.strip()]
+    raise ConfigError(f"{name}: unknown kind {decl.kind}")
+
+
+def settings_markdown() -> str:
+    lines = ["# Settings", "", "Generated from `zhili/conf.py` by `zhili settings-doc`.", ""]
+    lines += ["| variable | type | default | meaning |", "| --- | --- | --- | --- |"]
+    for d in DECLARED:
+        lines.append(f"| `{d.name}` | {d.kind} | {d.default!r} | {d.help} |")
+    return "\n".join(lines) + "\n"

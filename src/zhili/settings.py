@@ -1,0 +1,96 @@
+"""Django settings: everything variable comes from ``zhili.conf``."""
+
+from __future__ import annotations
+
+import dj_database_url
+
+from zhili.conf import BASE_DIR, env
+
+DEBUG: bool = env("ZHILI_DEBUG")
+SECRET_KEY: str = env("ZHILI_SECRET_KEY")
+if SECRET_KEY == "a development key":
+    # Fine for the embedded demo; docs/operating.md says to set it in production.
+    SECRET_KEY = "zhili-dev-insecure-key-change-me-0123456789abcdefghij"
+ALLOWED_HOSTS: list[str] = env("ZHILI_ALLOWED_HOSTS") + ["testserver"]
+
+VAR_DIR = BASE_DIR / "var"
+_db_url = env("DATABASE_URL")
+if _db_url.startswith("sqlite:///<"):
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    _db_url = f"sqlite:///{VAR_DIR / 'zhili.sqlite3'}"
+DATABASES = {"default": dj_database_url.parse(_db_url, conn_max_age=60)}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "zhili.accounts",
+    "zhili.divisions",
+    "zhili.catalogue",
+    "zhili.web",
+    "zhili.demo",
+]
+AUTH_USER_MODEL = "accounts.User"
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+ROOT_URLCONF = "zhili.urls"
+WSGI_APPLICATION = "zhili.wsgi.application"
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    }
+]
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("zh-hant", "繁體中文"), ("en", "English")]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+MEDIA_URL = "/media/"
+MEDIA_ROOT = VAR_DIR / "media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/staff/"
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+ZHILI_COUNTY_CODE: str = env("ZHILI_COUNTY_CODE")
+ZHILI_BASIC_CODE_PATTERN: str = env("ZHILI_BASIC_CODE_PATTERN")
+ZHILI_IMPL_CODE_PATTERN: str = env("ZHILI_IMPL_CODE_PATTERN")
+ZHILI_SEARCH_SYNONYMS: str = env("ZHILI_SEARCH_SYNONYMS")

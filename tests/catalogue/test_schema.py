@@ -1,0 +1,22 @@
+from tests.factories import item_doc
+from zhili.catalogue.schema import materials_for, validate_document
+
+
+def names(doc, answers):
+    return [m["name"] for m in materials_for(doc, answers)]
+
+
+def test_it_lists_only_the_materials_every_applicant_needs_before_any_answer():
+    assert names(item_doc(), {}) == ["个体工商户登记申请书", "经营者身份证"]
+
+
+def test_it_adds_the_power_of_attorney_when_someone_else_applies():
+    assert "委托书及受托人身份证" in names(item_doc(), {"S1": "B"})
+    assert "委托书及受托人身份证" not in names(item_doc(), {"S1": "A"})
+
+
+def test_it_rejects_a_condition_on_a_situation_that_does_not_exist():
+    doc = item_doc()
+    doc["materials"][0]["when"] = ["S9=A"]
+    (problem,) = validate_document(doc)
+    assert problem.part == "materials" and problem.index == 0 and "S9=A" in problem.message
