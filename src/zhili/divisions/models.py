@@ -3,10 +3,20 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from stdnum.cn import uscc
+from stdnum.exceptions import ValidationError as StdnumError
 
-from zhili.divisions.codes import LEVEL_COUNTY, LEVEL_TOWN, LEVEL_VILLAGE
+from zhili.divisions.codes import (
+    LEVEL_COUNTY,
+    LEVEL_TOWN,
+    LEVEL_VILLAGE,
+    parent_code,
+    validate_division_code,
+)
 
 
 class Division(models.Model):
@@ -31,6 +41,18 @@ class Division(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        try:
+            level = validate_division_code(self.code, county=settings.ZHILI_COUNTY_CODE)
+        except ValidationError as exc:
+            raise ValidationError({"code": exc.messages}) from exc
+        if level != self.level:
+            raise ValidationError({"level": f"区划代码“{self.code}”表示{level}级，与所填层级不符"})
+        expected = parent_code(self.code)
+        actual = self.parent.code if self.parent_id else None
+        if expected != actual:
+            raise ValidationError({"parent": f"区划代码“{self.code}”的上级应为“{expected}”"})
 
     def full_name(self) -> str:
         parts = []
@@ -69,6 +91,16 @@ class Department(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        # GB 32100-2015: 18 characters with a check character.
+        if self.credit_code:
+            try:
+                uscc.validate(self.credit_code)
+            except StdnumError as exc:
+                raise ValidationError(
+                    {"credit_code": f"统一社会信用代码“{self.credit_code}”无效：{exc}"}
+                ) from exc
 
 
 class ServicePoint(models.Model):
