@@ -25,7 +25,9 @@ CODE_FORMATS = {
 
 @pytest.fixture(autouse=True)
 def _code_formats() -> Any:
-    with override_settings(**CODE_FORMATS):
+    # A fast hasher: the named people are created for most tests.
+    hashers = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with override_settings(**CODE_FORMATS, PASSWORD_HASHERS=hashers):
         yield
 
 

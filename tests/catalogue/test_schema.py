@@ -20,3 +20,16 @@ def test_it_rejects_a_condition_on_a_situation_that_does_not_exist():
     doc["materials"][0]["when"] = ["S9=A"]
     (problem,) = validate_document(doc)
     assert problem.part == "materials" and problem.index == 0 and "S9=A" in problem.message
+
+
+def test_it_reports_badly_typed_rows_instead_of_crashing():
+    doc = item_doc(materials=["身份证"], situations=[{"code": 1, "question": "?", "options": [2]}])
+    where = {(p.part, p.field) for p in validate_document(doc)}
+    assert ("materials", "code") in where
+    assert ("situations", "options") in where
+
+
+def test_it_accepts_a_full_width_colon_in_an_option():
+    doc = item_doc()
+    doc["situations"][0]["options"] = ["A：经营者本人", "B：委托他人代办"]
+    assert validate_document(doc) == []

@@ -269,21 +269,25 @@ def validate_document(doc: dict[str, Any]) -> list[Problem]:
             continue
         seen: set[str] = set()
         for i, row in enumerate(rows):
+            if not isinstance(row, dict):
+                problems.append(Problem(p.identity, "应为一条记录", p.key, i))
+                continue
             for f in p.fields:
                 msg = _check_value(f, row.get(f.key, _empty(f)))
                 if msg:
                     problems.append(Problem(f.key, msg, p.key, i))
             ident = row.get(p.identity)
-            if p.key in {"materials", "situations"} and ident:
+            if p.key in {"materials", "situations"} and isinstance(ident, str) and ident:
                 if ident in seen:
                     problems.append(Problem(p.identity, f"编号“{ident}”重复", p.key, i))
                 seen.add(ident)
-    problems += _validate_situations(doc)
+    if not problems:
+        problems += _validate_situations(doc)
     return problems
 
 
 def parse_option(text: str) -> tuple[str, str]:
-    code, _, label = text.partition(":")
+    code, _, label = text.replace("：", ":").partition(":")
     return code.strip(), label.strip()
 
 
