@@ -90,6 +90,16 @@ class County:
         return user
 
 
+@pytest.fixture(autouse=True)
+def _fresh_search_index() -> Any:
+    # Rolled-back test data can reuse ids; never let one test's index serve the next.
+    from zhili.catalogue.search import reset_index
+
+    reset_index()
+    yield
+    reset_index()
+
+
 @pytest.fixture
 def county(db: Any) -> County:
     return County()

@@ -100,3 +100,12 @@ def test_it_links_a_business_item_to_its_parent(published_item, county):
     draft = item_draft_save(document=child, actor=county.zhaomin)
     version = item_publish(item=draft.item, actor=county.zhaomin)
     assert version.item.parent == published_item
+
+
+def test_it_refreshes_the_callers_item_after_publishing(county):
+    draft = item_draft_save(document=item_doc(), actor=county.zhaomin)
+    item = draft.item
+    item_publish(item=item, actor=county.zhaomin)
+    assert item.draft is None and item.current_id == draft.pk
+    again = item_draft_start(item=item, actor=county.zhaomin)
+    assert again.number == 2

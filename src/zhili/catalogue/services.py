@@ -126,7 +126,11 @@ def item_publish(
     actor: User | None,
     note: str = "",
 ) -> ItemVersion:
-    """Freeze the draft into an immutable version; errors of the checks block it."""
+    """Freeze the draft into an immutable version; errors of the checks block it.
+
+    The caller's ``item`` is refreshed, so it shows the new current version.
+    """
+    caller_item = item
     item = ServiceItem.objects.select_for_update().get(pk=item.pk)
     _ensure_may_edit(actor, item.department)
     draft = item.draft
@@ -163,4 +167,5 @@ def item_publish(
         item.department = Department.objects.get(code=doc["department"])
     item.parent = parent
     item.save(update_fields=["current", "draft", "name", "basic_code", "department", "parent"])
+    caller_item.refresh_from_db()
     return draft
