@@ -11,7 +11,7 @@ SECRET_KEY: str = env("ZHILI_SECRET_KEY")
 if SECRET_KEY == "a development key":
     # Fine for the embedded demo; docs/operating.md says to set it in production.
     SECRET_KEY = "zhili-dev-insecure-key-change-me-0123456789abcdefghij"
-ALLOWED_HOSTS: list[str] = env("ZHILI_ALLOWED_HOSTS") + ["testserver"]
+ALLOWED_HOSTS: list[str] = [*env("ZHILI_ALLOWED_HOSTS"), "testserver"]
 
 VAR_DIR = BASE_DIR / "var"
 _db_url = env("DATABASE_URL")

@@ -161,3 +161,6 @@ class BundleItem(models.Model):
     class Meta:
         ordering = ["order"]
         constraints = [models.UniqueConstraint(fields=["bundle", "item"], name="uniq_bundle_item")]
+
+    def __str__(self) -> str:
+        return f"{self.bundle_id}:{self.item_id}"
