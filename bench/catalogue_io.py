@@ -46,7 +46,7 @@ def documents(n: int) -> list[dict[str, Any]]:
         doc = copy.deepcopy(base)
         basic = f"{i + 1:012d}"
         doc["basic_code"] = basic
-        doc["impl_code"] = f"11330599MB0000001X{basic}001"
+        doc["impl_code"] = f"11330599MB0000001U{basic}001"
         doc["name"] = f"{base['name']}（{i + 1}）"
         doc["department"] = "SCJG" if i % 2 else "ZRZY"
         out.append(doc)

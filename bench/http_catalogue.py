@@ -55,10 +55,10 @@ def ensure_database(items: int) -> list[str]:
     django_setup()
     from django.core.management import call_command
     from django.db import transaction
-    from zhili.demo.generate import bulk_item_documents
 
     from zhili.catalogue.models import ServiceItem
     from zhili.catalogue.services import item_draft_save, item_publish
+    from zhili.demo.generate import bulk_item_documents
     from zhili.divisions.models import Department
 
     call_command("migrate", verbosity=0)

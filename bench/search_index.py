@@ -122,7 +122,7 @@ def documents(n: int, rng: random.Random) -> list[dict[str, Any]]:
         basic = f"{i + 1:012d}"
         doc.update(
             basic_code=basic,
-            impl_code=f"11330599MB0000001X{basic}001",
+            impl_code=f"11330599MB0000001U{basic}001",
             name=rng.choice(PREFIXES) + core + action + rng.choice(SUFFIXES),
             department=dept,
             themes=[theme],

@@ -6,7 +6,7 @@ import copy
 from typing import Any
 
 BASIC = "000112233001"
-SCJG_CREDIT = "11330599MB0000001X"
+SCJG_CREDIT = "11330599MB0000001U"
 
 
 def item_doc(**overrides: Any) -> dict[str, Any]:

@@ -73,7 +73,7 @@ def test_it_points_at_the_json_path_of_each_wrong_value(county):
             "items[1].materail：不认识的字段",
             "items[1].materials[1].necessity：“可选”不是可选值（可选：必要、非必要、容缺后补）",
             "items[1].steps[0]：应为对象",
-            "items[1].impl_code：实施编码“11330599MB0000001X000112233001001”重复（items[0]已有）",
+            "items[1].impl_code：实施编码“11330599MB0000001U000112233001001”重复（items[0]已有）",
             "items[2]：应为对象",
         ]
     )

@@ -60,7 +60,7 @@ DEPARTMENTS = {
     "MZJ": "清溪县民政局",
     "GJJ": "湖州市住房公积金管理中心清溪分中心",
 }
-CREDIT = "11330599MB0000001X"
+CREDIT = "11330599MB0000001U"
 
 
 def _doc(n: int, name: str, department: str, **fields: Any) -> dict[str, Any]:
