@@ -91,6 +91,11 @@ class County:
 
 
 @pytest.fixture(autouse=True)
+def _media_in_tmp(settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def _fresh_search_index() -> Any:
     # Rolled-back test data can reuse ids; never let one test's index serve the next.
     from zhili.catalogue.search import reset_index

@@ -165,3 +165,21 @@ def test_it_imports_and_exports_from_the_command_line(published_item, county, tm
     assert "items[0].visits：不能为负数" in capsys.readouterr().err
     published_item.refresh_from_db()
     assert published_item.current.number == 2
+
+
+def test_it_keeps_the_raw_file_of_every_import_even_a_failed_one(county):
+    import hashlib
+
+    from zhili.catalogue.models import ImportRecord
+
+    data = documents_workbook([new_item(item_type="许可")])
+    report = import_upload(
+        data=data, filename="市场监管局事项.xlsx", actor=county.zhaomin, publish=True
+    )
+    assert not report.ok
+    record = ImportRecord.objects.get(pk=report.record_id)
+    assert record.ok is False and record.actor == county.zhaomin
+    assert record.sha256 == hashlib.sha256(data).hexdigest()
+    with record.file.open("rb") as f:
+        assert f.read() == data
+    assert any("事项类型" in p for p in record.problems)

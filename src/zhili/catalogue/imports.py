@@ -8,17 +8,20 @@ none: one problem anywhere means nothing is written.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import QuerySet
 
 from zhili.accounts.models import User
 from zhili.catalogue import schema
 from zhili.catalogue.checks import ERROR, WARNING, check_document
-from zhili.catalogue.models import ServiceItem
+from zhili.catalogue.models import ImportRecord, ServiceItem
 from zhili.catalogue.services import (
     DocumentInvalid,
     PermissionDenied,
@@ -161,6 +164,7 @@ class ImportReport:
     published: int = 0
     problems: list[ImportProblem] = field(default_factory=list)
     warnings: list[ImportProblem] = field(default_factory=list)
+    record_id: int | None = None  # the ImportRecord that keeps the raw file
 
     @property
     def ok(self) -> bool:
@@ -459,9 +463,22 @@ def read_upload(data: bytes, filename: str = "") -> Parsed:
 def import_upload(
     *, data: bytes, filename: str, actor: User | None, publish: bool, note: str = ""
 ) -> ImportReport:
-    """Read a file and apply it: what the back-office upload page and the CLI call."""
+    """Read a file and apply it: what the back-office upload page and the CLI call.
+
+    The raw file is kept first, outside the import's transaction, so a failed
+    import leaves its evidence too.
+    """
+    record = ImportRecord(
+        filename=filename[:255],
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        actor=actor,
+        publish=publish,
+    )
+    record.file.save(Path(filename).name or "upload", ContentFile(data), save=False)
+    record.save()
     parsed = read_upload(data, filename)
-    return catalogue_import(
+    report = catalogue_import(
         documents=parsed.documents,
         actor=actor,
         publish=publish,
@@ -469,3 +486,9 @@ def import_upload(
         problems=parsed.problems,
         note=note,
     )
+    record.ok = report.ok
+    record.summary = report.summary()[:300]
+    record.problems = [str(p) for p in report.problems + report.warnings]
+    record.save(update_fields=["ok", "summary", "problems"])
+    report.record_id = record.pk
+    return report

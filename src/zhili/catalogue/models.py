@@ -164,3 +164,28 @@ class BundleItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bundle_id}:{self.item_id}"
+
+
+class ImportRecord(models.Model):
+    """Every catalogue import attempt, its raw file kept unchanged, applied or not."""
+
+    file = models.FileField("原始文件", upload_to="imports/%Y/%m/")
+    filename = models.CharField("文件名", max_length=255)
+    sha256 = models.CharField("SHA-256", max_length=64, db_index=True)
+    size = models.PositiveBigIntegerField("字节数")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    publish = models.BooleanField("直接发布", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    ok = models.BooleanField("已应用", null=True)
+    summary = models.CharField("结果", max_length=300, blank=True)
+    problems = models.JSONField("问题", default=list)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "事项导入记录"
+        verbose_name_plural = "事项导入记录"
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.created_at:%Y-%m-%d %H:%M})"
