@@ -83,7 +83,7 @@ def demo(*, host: str, port: int, serve_it: bool) -> None:
 
         print(f"Demo logins (password {DEMO_PASSWORD}):")
         for username, name, role_label, *_ in DEMO_USERS:
-            print(f"  {role_label:<8} {username:<12} {name}")
+            print(f"  {username:<12} {name}（{role_label}）")
         sys.stdout.flush()
         serve(host=host, port=port, workers=2)
 
