@@ -27,7 +27,10 @@ CODE_FORMATS = {
 def _code_formats() -> Any:
     # A fast hasher: the named people are created for most tests.
     hashers = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    with override_settings(**CODE_FORMATS, PASSWORD_HASHERS=hashers):
+    # Ask the database about catalogue changes on every request: tests publish and look at once.
+    with override_settings(
+        **CODE_FORMATS, PASSWORD_HASHERS=hashers, ZHILI_CATALOGUE_REFRESH_SECONDS=0
+    ):
         yield
 
 
@@ -96,13 +99,16 @@ def _media_in_tmp(settings: Any, tmp_path: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_search_index() -> Any:
+def _fresh_caches() -> Any:
     # Rolled-back test data can reuse ids; never let one test's index serve the next.
     from zhili.catalogue.search import reset_index
+    from zhili.web import pagecache
 
     reset_index()
+    pagecache.clear()
     yield
     reset_index()
+    pagecache.clear()
 
 
 @pytest.fixture

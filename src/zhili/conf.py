@@ -19,7 +19,7 @@ class ConfigError(RuntimeError):
 @dataclass(frozen=True)
 class Declared:
     name: str
-    kind: str  # "str" | "int" | "bool" | "list"
+    kind: str  # "str" | "int" | "float" | "bool" | "list"
     default: Any
     help: str
 
@@ -64,10 +64,30 @@ DECLARED: list[Declared] = [
         "Regular expression for the implementation code (实施编码); '<basic>' stands for the item's basic code.",
     ),
     Declared(
+        "ZHILI_CATALOGUE_REFRESH_SECONDS",
+        "float",
+        2.0,
+        "How often a process asks the database whether the published catalogue changed "
+        "(search index, page cache). 0 asks on every request.",
+    ),
+    Declared(
+        "ZHILI_PAGE_CACHE_SIZE",
+        "int",
+        2000,
+        "Portal pages kept rendered per process for visitors who are not signed in; 0 turns it off.",
+    ),
+    Declared(
+        "ZHILI_PAGE_CACHE_SECONDS",
+        "int",
+        300,
+        "Longest a cached portal page is served; a publish invalidates it sooner.",
+    ),
+    Declared(
         "ZHILI_SEARCH_SYNONYMS",
         "str",
         "",
-        "Extra synonyms file (one 'colloquial=standard' per line).",
+        "A file of the county's own colloquial names for search, one 'colloquial => standard' "
+        "per line (the format of catalogue/data/search_synonyms.txt). Read at start-up.",
     ),
 ]
 
@@ -87,6 +107,11 @@ def env(name: str) -> Any:
             return int(raw)
         except ValueError as exc:
             raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
+    if decl.kind == "float":
+        try:
+            return float(raw)
+        except ValueError as exc:
+            raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
     if decl.kind == "bool":
         lowered = raw.strip().lower()
         if lowered in {"1", "true", "yes", "on"}:

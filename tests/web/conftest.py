@@ -7,15 +7,6 @@ from typing import Any
 import pytest
 
 from tests.factories import item_doc
-from zhili.catalogue.search import reset_index
-
-
-@pytest.fixture(autouse=True)
-def _fresh_search_index() -> Any:
-    """The search index lives in the process: start and end every test without one."""
-    reset_index()
-    yield
-    reset_index()
 
 
 def publish(county: Any, **overrides: Any) -> Any:

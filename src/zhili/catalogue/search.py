@@ -5,9 +5,9 @@ synonyms (社保 → 社会保险), wrong characters (不动铲登记), filters,
 relevance with popular items first on ties.
 
 The index lives in the process (``search_index``) and is scored in Python
-(``search_rank``), so SQLite and PostgreSQL return the same results. Each
-call asks the database one aggregate question to learn whether the published
-catalogue changed; only then is the index rebuilt, re-segmenting just the
+(``search_rank``), so SQLite and PostgreSQL return the same results. Whether
+the published catalogue changed comes from ``freshness`` (one aggregate
+query at most every few seconds); only then is the index rebuilt, re-segmenting just the
 versions it has not seen (a published version never changes). A change of
 popularity alone only reloads the popularity column.
 """
@@ -19,8 +19,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import BigIntegerField, Count, F, Sum
-
+from zhili.catalogue.freshness import catalogue_signature, forget
 from zhili.catalogue.models import ItemVersion, ServiceItem
 from zhili.catalogue.search_index import Department, Entry, Index, make_entry
 from zhili.catalogue.search_rank import explain, parse, rank
@@ -127,6 +126,7 @@ def reset_index() -> None:
     with _lock:
         _state = None
         _entries.clear()
+    forget()
 
 
 def _hit(index: Index, i: int, score: float, matched: str) -> Hit:
@@ -163,30 +163,9 @@ _lock = threading.Lock()
 _entries: dict[tuple[int, str, str, str], Entry] = {}
 
 
-def _signature() -> tuple[tuple[Any, ...], tuple[Any, ...]]:
-    """One aggregate query saying whether the published catalogue changed.
-
-    A new or republished item raises the sum of current version ids (a new
-    version always has a larger id than the one it replaces). Popularity is
-    summed plain and weighted by item id, so one item gaining what another
-    lost still shows. One table, no join: about 2 ms over 10,000 items on
-    SQLite; the latest ``published_at`` would need a join and cost four times
-    that. What it cannot see: a department renamed (until the next publish or
-    restart), and ids reused after a rolled-back transaction in which this
-    process searched (tests call ``reset_index``).
-    """
-    agg = ServiceItem.objects.filter(current__isnull=False).aggregate(
-        n=Count("id"),
-        versions=Sum("current_id"),
-        pop=Sum("popularity"),
-        pop_weighted=Sum(F("popularity") * F("id"), output_field=BigIntegerField()),
-    )
-    return (agg["n"], agg["versions"]), (agg["pop"], agg["pop_weighted"])
-
-
 def _index() -> Index:
     global _state
-    structure, popularity = _signature()
+    structure, popularity = catalogue_signature()
     state = _state
     if state is not None and state.structure == structure and state.popularity == popularity:
         return state.index

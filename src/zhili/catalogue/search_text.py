@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import jieba
+from django.conf import settings
 from pypinyin import lazy_pinyin
 
 DATA = Path(__file__).parent / "data"
@@ -61,7 +62,7 @@ def cjk_runs(text: str) -> list[str]:
 # ---------------------------------------------------------------- data files
 
 
-def _data_lines(name: str) -> list[str]:
+def _data_lines(name: str | Path) -> list[str]:
     out = []
     for line in (DATA / name).read_text(encoding="utf-8").splitlines():
         line = line.split("#", 1)[0].strip()
@@ -79,9 +80,16 @@ class Synonym:
 
 @lru_cache(maxsize=1)
 def synonyms() -> dict[str, Synonym]:
-    """Key → expansion, from ``search_synonyms.txt`` (both directions of ``<=>``)."""
+    """Key → expansion, from ``search_synonyms.txt`` (both directions of ``<=>``).
+
+    A county adds its own local names in the file ``ZHILI_SEARCH_SYNONYMS``
+    names, in the same format; its lines come last and win.
+    """
     table: dict[str, Synonym] = {}
-    for line in _data_lines("search_synonyms.txt"):
+    lines = _data_lines("search_synonyms.txt")
+    if settings.ZHILI_SEARCH_SYNONYMS:
+        lines += _data_lines(Path(settings.ZHILI_SEARCH_SYNONYMS))
+    for line in lines:
         two_way = "<=>" in line
         key, _, rest = line.partition("<=>" if two_way else "=>")
         key = normalize(key)

@@ -15,6 +15,7 @@ from django.utils.cache import patch_vary_headers
 
 from zhili.catalogue import schema, search, selectors
 from zhili.catalogue.models import Bundle, Theme
+from zhili.web.pagecache import cached_for_visitors
 
 PAGE_SIZE = 20
 CHANNELS = ["网上办", "掌上办", "自助办", "就近办", "窗口办"]
@@ -34,6 +35,7 @@ def _render(request: HttpRequest, full: str, partial: str, context: dict[str, An
     return response
 
 
+@cached_for_visitors
 def home(request: HttpRequest) -> HttpResponse:
     themes = selectors.themes_by_audience()
     context = {
@@ -45,6 +47,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "web/home.html", context)
 
 
+@cached_for_visitors
 def suggest(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:100]
     hits = search.suggest(q, limit=8) if q else []
@@ -86,6 +89,7 @@ def _paged_search(q: str, page: int, **filters: str | None) -> tuple[search.Sear
     return result, Pager(page, pages)
 
 
+@cached_for_visitors
 def search_page(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:100]
     channel = request.GET.get("channel")
@@ -136,6 +140,7 @@ def _where(request: HttpRequest, page: selectors.ItemPage) -> dict[str, Any]:
     return {"village": village, "points": points}
 
 
+@cached_for_visitors
 def item(request: HttpRequest, impl_code: str) -> HttpResponse:
     page = _item_page(request, impl_code)
     context = {
@@ -147,16 +152,19 @@ def item(request: HttpRequest, impl_code: str) -> HttpResponse:
     return render(request, "web/item.html", context)
 
 
+@cached_for_visitors
 def item_materials(request: HttpRequest, impl_code: str) -> HttpResponse:
     page = _item_page(request, impl_code)
     return render(request, "web/partials/materials.html", {"page": page})
 
 
+@cached_for_visitors
 def item_points(request: HttpRequest, impl_code: str) -> HttpResponse:
     page = _item_page(request, impl_code)
     return render(request, "web/partials/points.html", {"page": page, **_where(request, page)})
 
 
+@cached_for_visitors
 def bundle(request: HttpRequest, code: str) -> HttpResponse:
     obj = get_object_or_404(Bundle, code=code)
     items = selectors.bundle_items(obj)
@@ -168,6 +176,7 @@ def bundle(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "web/bundle.html", context)
 
 
+@cached_for_visitors
 def theme(request: HttpRequest, code: str) -> HttpResponse:
     obj = get_object_or_404(Theme, code=code)
     result, pager = _paged_search("", _page_number(request.GET.get("page")), theme=obj.code)
