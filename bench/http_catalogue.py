@@ -110,12 +110,41 @@ def run_wrk(paths: list[str], *, seconds: int, connections: int, threads: int) -
     return {k: float(v) for k, v in (part.split("=") for part in line.split()[1:])}
 
 
+def measure(
+    scenarios: dict[str, list[str]], args: argparse.Namespace, *, page_cache: str
+) -> dict[str, dict[str, float]]:
+    """Start the server with the given page cache size, warm it, run every scenario."""
+    env = dict(
+        os.environ, DATABASE_URL=DB_URL, ZHILI_DEBUG="false", ZHILI_PAGE_CACHE_SIZE=page_cache
+    )
+    cmd = [
+        str(ROOT / ".venv/bin/zhili"), "serve", "--port", str(PORT),
+        "--workers", str(args.workers), "--threads", str(args.threads),
+    ]  # fmt: skip
+    server = subprocess.Popen(
+        cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+    )
+    try:
+        wait_up(f"http://127.0.0.1:{PORT}/healthz")
+        for _ in range(2):  # warm every worker's page cache and connections
+            for paths in scenarios.values():
+                run_wrk(paths, seconds=3, connections=args.connections, threads=1)
+        return {
+            name: run_wrk(paths, seconds=args.seconds, connections=args.connections, threads=1)
+            for name, paths in scenarios.items()
+        }
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--items", type=int, default=10_000)
-    ap.add_argument("--seconds", type=int, default=15)
-    ap.add_argument("--connections", type=int, default=16)
-    ap.add_argument("--workers", type=int, default=4)
+    ap.add_argument("--seconds", type=int, default=10)
+    ap.add_argument("--connections", type=int, default=8)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=4)
     args = ap.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install wrk")
@@ -126,33 +155,25 @@ def main() -> None:
         "search page": [f"/search?q={urllib.parse.quote(q)}" for q in QUERIES],
         "item page": [f"/items/{c}/" for c in rng.sample(codes, min(500, len(codes)))],
     }
-    env = dict(os.environ, DATABASE_URL=DB_URL, ZHILI_DEBUG="false")
-    server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/zhili"), "serve", "--port", str(PORT), "--workers", str(args.workers)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
-    )  # fmt: skip
-    try:
-        wait_up(f"http://127.0.0.1:{PORT}/healthz")
-        for paths in scenarios.values():  # warm every worker's caches and search index
-            run_wrk(paths, seconds=3, connections=args.connections, threads=2)
-        results = {
-            name: run_wrk(paths, seconds=args.seconds, connections=args.connections, threads=2)
-            for name, paths in scenarios.items()
-        }
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+    results: dict[str, dict[str, float]] = {}
+    for cache_size in ("2000", "0"):
+        label = "" if cache_size != "0" else " (no page cache)"
+        got = measure(scenarios, args, page_cache=cache_size)
+        for name, r in got.items():
+            if cache_size == "0" and name.startswith("trivial"):
+                continue
+            results[name + label] = r
     base = results["trivial /healthz"]["rps"]
     print(
-        f"\ngunicorn {args.workers} workers x 4 threads, PostgreSQL, {len(codes)} items, "
+        f"\ngunicorn {args.workers} workers x {args.threads} threads, PostgreSQL, {len(codes)} items, "
         f"wrk {args.connections} connections, {args.seconds} s each, {os.cpu_count()} cores"
     )
     print(
-        f"{'endpoint':<18} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'vs trivial':>10} {'non-2xx':>8}"
+        f"{'endpoint':<34} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'vs trivial':>10} {'non-2xx':>8}"
     )
     for name, r in results.items():
         print(
-            f"{name:<18} {r['rps']:>9.1f} {r['p50']:>8.2f} {r['p95']:>8.2f} {r['p99']:>8.2f} "
+            f"{name:<34} {r['rps']:>9.1f} {r['p50']:>8.2f} {r['p95']:>8.2f} {r['p99']:>8.2f} "
             f"{r['rps'] / base:>10.2f} {int(r['non2xx']):>8}"
         )
     sys.stdout.flush()

@@ -60,12 +60,13 @@ def assets(*, force: bool = False) -> None:
     print(f"front-end assets copied to {VENDOR}")
 
 
-def serve(*, host: str, port: int, workers: int) -> None:
+def serve(*, host: str, port: int, workers: int, threads: int = 4) -> None:
     """A production-style server: gunicorn with threads; static files by WhiteNoise."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhili.settings")
     args = [
         sys.executable, "-m", "gunicorn", "zhili.wsgi:application",
-        "--bind", f"{host}:{port}", "--workers", str(workers), "--threads", "4",
+        "--config", "python:zhili.gunicorn_conf",
+        "--bind", f"{host}:{port}", "--workers", str(workers), "--threads", str(threads),
         "--access-logfile", "-", "--log-level", "warning",
     ]  # fmt: skip
     os.execvp(args[0], args)
@@ -100,6 +101,7 @@ def main(argv: list[str] | None = None) -> None:
     p_serve.add_argument("--host", default="127.0.0.1")
     p_serve.add_argument("--port", type=int, default=8000)
     p_serve.add_argument("--workers", type=int, default=2)
+    p_serve.add_argument("--threads", type=int, default=4)
     p_assets = sub.add_parser("assets", help="copy npm packages into static files")
     p_assets.add_argument("--force", action="store_true")
     sub.add_parser("settings-doc", help="print docs/settings.md from the declarations")
@@ -110,7 +112,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.cmd == "demo":
         demo(host=args.host, port=args.port, serve_it=not args.no_serve)
     elif args.cmd == "serve":
-        serve(host=args.host, port=args.port, workers=args.workers)
+        serve(host=args.host, port=args.port, workers=args.workers, threads=args.threads)
     elif args.cmd == "assets":
         assets(force=args.force)
     elif args.cmd == "settings-doc":
