@@ -14,5 +14,6 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 .venv/bin/ruff check src tests bench
 .venv/bin/ruff format --check src tests bench
+.venv/bin/mypy src
 export DJANGO_ALLOW_ASYNC_UNSAFE=true
 .venv/bin/pytest -p no:cacheprovider "$@"

@@ -10,6 +10,6 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ["role", "is_active"]
     filter_horizontal = ["departments", "divisions", "groups", "user_permissions"]
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         ("智理", {"fields": ("display_name", "role", "departments", "divisions")}),
     )

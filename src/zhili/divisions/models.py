@@ -50,7 +50,7 @@ class Division(models.Model):
         if level != self.level:
             raise ValidationError({"level": f"区划代码“{self.code}”表示{level}级，与所填层级不符"})
         expected = parent_code(self.code)
-        actual = self.parent.code if self.parent_id else None
+        actual = self.parent.code if self.parent is not None else None
         if expected != actual:
             raise ValidationError({"parent": f"区划代码“{self.code}”的上级应为“{expected}”"})
 
