@@ -16,6 +16,7 @@ from django.test import Client
 
 from tests.catalogue.test_staff_pages import form_data
 from tests.factories import item_doc
+from zhili.catalogue.imports import import_upload
 from zhili.catalogue.io_json import export_json
 from zhili.catalogue.models import ServiceItem
 from zhili.catalogue.services import item_draft_start
@@ -74,6 +75,9 @@ TABLE: dict[str, tuple[str, str, Body | None, dict[str, int]]] = {
     # 刘强's import of 市场监管局's item is refused item by item, in the report (200).
     "io_import": ("post", "/staff/io/import", _upload,
         dict(wangfang=403, zhangwei=403, lina=403, sunli=403, zhaomin=R, liuqiang=R, admin=R)),
+    # The raw file of 赵敏's import: hers and the administrator's to read; 404 for the rest.
+    "io_import_file": ("get", "/staff/io/imports/{import_id}/file", None,
+        dict(wangfang=403, zhangwei=404, lina=404, sunli=404, zhaomin=R, liuqiang=404, admin=R)),
     "io_export": ("get", "/staff/io/export?format=xlsx", None,
         dict(wangfang=403, zhangwei=R, lina=R, sunli=R, zhaomin=R, liuqiang=R, admin=R)),
     "io_template": ("get", "/staff/io/template.xlsx", None,
@@ -90,6 +94,17 @@ def item(published_item: ServiceItem, county: Any) -> ServiceItem:
     return published_item
 
 
+@pytest.fixture
+def import_id(item: ServiceItem, county: Any) -> int:
+    """赵敏 re-imported her department's export once."""
+    data = export_json([item]).encode()
+    report = import_upload(
+        data=data, filename="市场监管局.json", actor=county.zhaomin, publish=False
+    )
+    assert report.record_id is not None
+    return report.record_id
+
+
 def _client(county: Any, role: str) -> Client:
     client = Client()
     if role != "anonymous":
@@ -98,9 +113,9 @@ def _client(county: Any, role: str) -> Client:
 
 
 @pytest.mark.parametrize(("name", "role"), CASES)
-def test_it_answers_each_role_as_the_table_says(county, item, name, role):
+def test_it_answers_each_role_as_the_table_says(county, item, import_id, name, role):
     method, path, body, expected = TABLE[name]
-    url = path.format(code=item.impl_code)
+    url = path.format(code=item.impl_code, import_id=import_id)
     client = _client(county, role)
     if method == "get":
         response = client.get(url)

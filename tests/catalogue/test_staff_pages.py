@@ -420,3 +420,18 @@ def test_it_starts_over_from_the_codes_when_a_first_draft_was_discarded(county):
 def test_it_says_when_there_is_nothing_to_compare(county, published_item):
     page = signed_in(county.zhaomin).get(f"/staff/items/{published_item.impl_code}/compare")
     assert page.status_code == 200 and "还没有可比较的版本" in page.content.decode()
+
+
+def test_it_lists_zhaomins_imports_and_gives_back_the_raw_file(client, county, published_item):
+    from zhili.catalogue.imports import import_upload
+    from zhili.catalogue.io_json import export_json
+
+    data = export_json([published_item]).encode()
+    report = import_upload(
+        data=data, filename="市场监管局.json", actor=county.zhaomin, publish=False
+    )
+    client.force_login(county.zhaomin)
+    page = client.get("/staff/io/").content.decode()
+    assert "导入记录" in page and "市场监管局.json" in page
+    raw = client.get(f"/staff/io/imports/{report.record_id}/file")
+    assert b"".join(raw.streaming_content) == data

@@ -20,7 +20,7 @@ from zhili.accounts.models import STAFF_ROLES, Role, User
 from zhili.catalogue import schema
 from zhili.catalogue.checks import RULES, Finding, Rule, check_document
 from zhili.catalogue.diff import Change, diff_documents
-from zhili.catalogue.models import ItemVersion, ServiceItem
+from zhili.catalogue.models import ImportRecord, ItemVersion, ServiceItem
 from zhili.divisions.models import Department
 
 STATUS_PUBLISHED = "published"
@@ -53,6 +53,14 @@ def departments_visible_to(user: User) -> QuerySet[Department]:
         | Q(division__parent__in=division_ids)
         | Q(division__parent__parent__in=division_ids)
     ).distinct()
+
+
+def imports_visible_to(user: User) -> QuerySet[ImportRecord]:
+    """Import records and their raw files: an officer sees their own, an admin all."""
+    records = ImportRecord.objects.select_related("actor")
+    if user.is_superuser or user.role == Role.ADMIN:
+        return records
+    return records.filter(actor=user)
 
 
 def departments_editable_by(user: User) -> QuerySet[Department]:

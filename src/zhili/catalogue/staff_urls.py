@@ -19,6 +19,7 @@ urlpatterns = [
     path("checks/report.csv", views.checks_csv, name="checks_csv"),
     path("io/", views.io_page, name="io"),
     path("io/import", views.io_import, name="io_import"),
+    path("io/imports/<int:pk>/file", views.io_import_file, name="io_import_file"),
     path("io/export", views.io_export, name="io_export"),
     path("io/template.xlsx", views.io_template, name="io_template"),
 ]

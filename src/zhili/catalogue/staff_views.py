@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -376,6 +376,7 @@ def _io_page(request: StaffRequest, **context: Any) -> HttpResponse:
         ExportForm(departments=sel.departments_visible_to(user)),
     )
     context.setdefault("import_form", ImportForm())
+    context["recent_imports"] = sel.imports_visible_to(user)[:10]
     return _page(request, "staff/io.html", context)
 
 
@@ -420,6 +421,14 @@ def io_export(request: StaffRequest) -> HttpResponse:
     if form.cleaned_data["format"] == "json":
         return _attachment(export_json(items), "application/json; charset=utf-8", f"{name}.json")
     return _attachment(export_workbook(items), XLSX, f"{name}.xlsx")
+
+
+@staff_view
+@require_GET
+def io_import_file(request: StaffRequest, pk: int) -> HttpResponse:
+    """The raw file of an import, exactly as it was uploaded."""
+    record = get_object_or_404(sel.imports_visible_to(request.user), pk=pk)
+    return FileResponse(record.file.open("rb"), as_attachment=True, filename=record.filename)
 
 
 @staff_view
