@@ -18,7 +18,7 @@ from zhili.catalogue.models import Bundle, Theme
 from zhili.web.pagecache import cached_for_visitors
 
 PAGE_SIZE = 20
-CHANNELS = ["网上办", "掌上办", "自助办", "就近办", "窗口办"]
+CHANNELS = list(selectors.CHANNEL_MEANINGS)  # the names ItemVersion.channels() gives
 
 
 def _is_htmx(request: HttpRequest) -> bool:
