@@ -141,7 +141,9 @@ class Bundle(models.Model):
     audience = models.CharField(
         "服务对象", max_length=8, choices=[(o, o) for o in schema.SERVICE_OBJECTS]
     )
-    items = models.ManyToManyField(ServiceItem, through="BundleItem", related_name="bundles")
+    items: models.ManyToManyField[ServiceItem, BundleItem] = models.ManyToManyField(
+        ServiceItem, through="BundleItem", related_name="bundles"
+    )
     popularity = models.PositiveIntegerField(default=0)
 
     class Meta:

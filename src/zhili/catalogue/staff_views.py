@@ -14,6 +14,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -39,7 +40,7 @@ from zhili.catalogue.schema import Problem
 from zhili.divisions.models import Department
 
 PAGE_SIZE = 50
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 class StaffRequest(HttpRequest):
@@ -56,7 +57,7 @@ def staff_view(view: View) -> View:
     """Signed-in staff only; a refusal of the services becomes the 403 page."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if not sel.is_staff(request.user):
@@ -425,7 +426,7 @@ def io_export(request: StaffRequest) -> HttpResponse:
 
 @staff_view
 @require_GET
-def io_import_file(request: StaffRequest, pk: int) -> HttpResponse:
+def io_import_file(request: StaffRequest, pk: int) -> HttpResponseBase:
     """The raw file of an import, exactly as it was uploaded."""
     record = get_object_or_404(sel.imports_visible_to(request.user), pk=pk)
     return FileResponse(record.file.open("rb"), as_attachment=True, filename=record.filename)
