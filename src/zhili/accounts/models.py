@@ -1,7 +1,12 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+
+if TYPE_CHECKING:
+    from zhili.divisions.models import Department
 
 
 class Role(models.TextChoices):
@@ -41,10 +46,20 @@ class User(AbstractUser):
     def is_county_wide(self) -> bool:
         return self.role in {Role.ADMIN, Role.LEADER} or self.is_superuser
 
-    def can_edit_department_items(self, department_id: int) -> bool:
-        """Catalogue officers keep the items of their own departments only."""
+    @property
+    def works_in_back_office(self) -> bool:
+        """Staff roles (and superusers) use the back office; citizens never do."""
+        return self.is_authenticated and (self.role in STAFF_ROLES or self.is_superuser)
+
+    def editable_departments(self) -> models.QuerySet[Department]:
+        """Catalogue officers keep the items of their own departments; admins, all."""
+        from zhili.divisions.models import Department
+
         if self.is_superuser or self.role == Role.ADMIN:
-            return True
+            return Department.objects.all()
         if self.role != Role.CATALOGUE_OFFICER:
-            return False
-        return self.departments.filter(pk=department_id).exists()
+            return Department.objects.none()
+        return self.departments.all()
+
+    def can_edit_department_items(self, department_id: int) -> bool:
+        return self.editable_departments().filter(pk=department_id).exists()

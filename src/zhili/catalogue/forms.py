@@ -349,23 +349,6 @@ class PublishForm(forms.Form):
     note = forms.CharField(label="修订说明", max_length=200, required=False)
 
 
-class ItemFilterForm(forms.Form):
-    q = forms.CharField(label="名称或编码", required=False)
-    department = forms.ModelChoiceField(
-        label="部门",
-        queryset=Department.objects.none(),
-        required=False,
-        empty_label="全部部门",
-        to_field_name="code",
-    )
-    status = forms.ChoiceField(label="状态", choices=[("", "全部"), *STATUSES], required=False)
-    has_errors = forms.BooleanField(label="只看有错误的", required=False)
-
-    def __init__(self, *args: Any, departments: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = departments  # type: ignore[attr-defined]
-
-
 class DepartmentFilterForm(forms.Form):
     department = forms.ModelChoiceField(
         label="部门",
@@ -378,6 +361,14 @@ class DepartmentFilterForm(forms.Form):
     def __init__(self, *args: Any, departments: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = departments  # type: ignore[attr-defined]
+
+
+class ItemFilterForm(DepartmentFilterForm):
+    q = forms.CharField(label="名称或编码", required=False)
+    status = forms.ChoiceField(label="状态", choices=[("", "全部"), *STATUSES], required=False)
+    has_errors = forms.BooleanField(label="只看有错误的", required=False)
+
+    field_order = ["q", "department", "status", "has_errors"]
 
 
 EXPORT_FORMATS = [("xlsx", "Excel（.xlsx）"), ("json", "JSON")]

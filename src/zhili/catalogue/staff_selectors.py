@@ -16,7 +16,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from zhili.accounts.models import STAFF_ROLES, Role, User
+from zhili.accounts.models import Role, User
 from zhili.catalogue import schema
 from zhili.catalogue.checks import RULES, Finding, Rule, check_document
 from zhili.catalogue.diff import Change, diff_documents
@@ -38,10 +38,6 @@ SEVERITY_LABELS = {"error": "错误", "warning": "提示"}
 # ---- who sees what ----
 
 
-def is_staff(user: Any) -> bool:
-    return bool(user.is_authenticated) and (user.role in STAFF_ROLES or user.is_superuser)
-
-
 def departments_visible_to(user: User) -> QuerySet[Department]:
     if user.is_county_wide:
         return Department.objects.all()
@@ -61,14 +57,6 @@ def imports_visible_to(user: User) -> QuerySet[ImportRecord]:
     if user.is_superuser or user.role == Role.ADMIN:
         return records
     return records.filter(actor=user)
-
-
-def departments_editable_by(user: User) -> QuerySet[Department]:
-    if user.is_superuser or user.role == Role.ADMIN:
-        return Department.objects.all()
-    if user.role != Role.CATALOGUE_OFFICER:
-        return Department.objects.none()
-    return user.departments.all()
 
 
 def items_visible_to(user: User) -> QuerySet[ServiceItem]:

@@ -60,7 +60,7 @@ def staff_view(view: View) -> View:
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if not sel.is_staff(request.user):
+        if not request.user.works_in_back_office:
             return forbidden(request, "事项管理仅供工作人员使用。")
         try:
             return view(request, *args, **kwargs)
@@ -71,7 +71,7 @@ def staff_view(view: View) -> View:
 
 
 def _page(request: StaffRequest, template: str, context: dict[str, Any]) -> HttpResponse:
-    context["can_create"] = sel.departments_editable_by(request.user).exists()
+    context["can_create"] = request.user.editable_departments().exists()
     return render(request, template, context)
 
 
@@ -125,7 +125,7 @@ def item_list(request: StaffRequest) -> HttpResponse:
 
 def _editor(request: StaffRequest, item: ServiceItem | None) -> HttpResponse:
     user = request.user
-    departments = list(sel.departments_editable_by(user))
+    departments = list(user.editable_departments())
     if not departments:
         raise PermissionDenied("只有本部门的事项管理员和系统管理员可以编辑事项。")
     options: dict[str, Any] = {
@@ -390,7 +390,7 @@ def io_page(request: StaffRequest) -> HttpResponse:
 @staff_view
 @require_POST
 def io_import(request: StaffRequest) -> HttpResponse:
-    if not sel.departments_editable_by(request.user).exists():
+    if not request.user.editable_departments().exists():
         raise PermissionDenied("只有事项管理员和系统管理员可以导入事项。")
     form = ImportForm(request.POST, request.FILES)
     if not form.is_valid():

@@ -6,17 +6,7 @@ from typing import Any
 
 from django import template
 
-from zhili.accounts.models import STAFF_ROLES
-
 register = template.Library()
-
-
-@register.filter
-def is_staff_role(user: Any) -> bool:
-    """True for a signed-in user whose role works in the back office."""
-    return bool(getattr(user, "is_authenticated", False)) and (
-        getattr(user, "role", None) in STAFF_ROLES or getattr(user, "is_superuser", False)
-    )
 
 
 @register.simple_tag(takes_context=True)
