@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import shutil
 import subprocess
@@ -38,17 +39,24 @@ def _django(argv: list[str]) -> None:
 
 
 def assets(*, force: bool = False) -> None:
-    """Install the npm packages from the lock file and copy them into static files."""
-    if VENDOR.exists() and not force and (VENDOR / "echarts" / "echarts.min.js").exists():
+    """Install the npm packages from the lock file and copy them into static files.
+
+    The copy is stamped with the lock file's hash, so a changed lock file
+    (an upgrade pulled from git) rebuilds it and an unchanged one costs nothing.
+    """
+    lock = REPO / "package-lock.json"
+    if not lock.exists():
+        raise SystemExit("package-lock.json not found: run from a source checkout of zhili")
+    wanted = hashlib.sha256(lock.read_bytes()).hexdigest()
+    stamp = VENDOR / ".package-lock.sha256"
+    if not force and stamp.exists() and stamp.read_text().strip() == wanted:
         return
+    npm = shutil.which("npm")
+    if npm is None:
+        raise SystemExit("npm is required to build the front-end assets (install Node.js)")
+    subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=REPO, check=True)
     node_modules = REPO / "node_modules"
-    if not (REPO / "package.json").exists():
-        raise SystemExit("package.json not found: run from a source checkout of zhili")
-    if force or not node_modules.exists():
-        npm = shutil.which("npm")
-        if npm is None:
-            raise SystemExit("npm is required to build the front-end assets (install Node.js)")
-        subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=REPO, check=True)
+    shutil.rmtree(VENDOR, ignore_errors=True)
     for src, dest, pattern in ASSETS:
         target = VENDOR / dest
         target.mkdir(parents=True, exist_ok=True)
@@ -57,6 +65,7 @@ def assets(*, force: bool = False) -> None:
             raise SystemExit(f"front-end asset missing: node_modules/{src}/{pattern}")
         for path in matches:
             shutil.copy2(path, target / path.name)
+    stamp.write_text(wanted + "\n")
     print(f"front-end assets copied to {VENDOR}")
 
 
