@@ -20,11 +20,6 @@ from zhili.catalogue.services import PublishBlocked
 NEW_CODE = item_doc()["impl_code"][:-3] + "002"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def snapshot() -> list[Any]:
     return [
         list(ServiceItem.objects.values_list("impl_code", "current_id", "draft_id")),

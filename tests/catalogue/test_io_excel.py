@@ -35,12 +35,6 @@ CHILD = item_doc(
 )
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    # The county's seven users are created for every test; hashing need not be strong here.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def edit(data: bytes, changes: dict[str, dict[str, Any]]) -> bytes:
     """The workbook with cells changed, by row and header: {"材料": {(3, "必要性"): "可选"}}."""
     wb = load_workbook(BytesIO(data))

@@ -13,11 +13,6 @@ from zhili.catalogue.io_json import documents_json, export_json, read_json
 from zhili.catalogue.models import ItemVersion, ServiceItem
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def upload(text: str | bytes, actor: Any, *, publish: bool = True) -> Any:
     data = text.encode() if isinstance(text, str) else text
     return import_upload(data=data, filename="目录.json", actor=actor, publish=publish)

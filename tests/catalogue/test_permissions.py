@@ -25,11 +25,6 @@ ROLES = ["anonymous", "wangfang", "zhangwei", "lina", "sunli", "zhaomin", "liuqi
 NEW_CODE = item_doc()["impl_code"][:-3] + "009"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _upload(item: ServiceItem) -> dict[str, Any]:
     f = io.BytesIO(export_json([item]).encode())
     f.name = "items.json"

@@ -80,12 +80,6 @@ def _publish(county: Any, document: dict[str, Any]) -> ServiceItem:
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    # The named users of the county fixture need no strong hashing in tests.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _fresh_index() -> Any:
     # The index outlives a test's rolled-back transaction: start each test clean.
     reset_index()

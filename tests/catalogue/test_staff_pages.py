@@ -6,7 +6,6 @@ import io
 from html.parser import HTMLParser
 from typing import Any
 
-import pytest
 from django.test import Client
 from openpyxl import load_workbook
 
@@ -16,11 +15,6 @@ from zhili.catalogue.models import ServiceItem
 from zhili.catalogue.services import item_draft_save, item_draft_start
 
 CODE_2 = item_doc()["impl_code"][:-3] + "002"
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def form_data(doc: dict[str, Any], *, note: str = "", **extra: Any) -> dict[str, Any]:
