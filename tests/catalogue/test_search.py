@@ -12,7 +12,7 @@ import pytest
 
 from tests.factories import item_doc
 from zhili.catalogue.models import ServiceItem
-from zhili.catalogue.search import popular_items, reset_index, search_items, suggest
+from zhili.catalogue.search import popular_items, search_items, suggest
 from zhili.catalogue.services import item_draft_save, item_publish
 from zhili.divisions.models import Department
 
@@ -77,14 +77,6 @@ def _publish(county: Any, document: dict[str, Any]) -> ServiceItem:
     )
     draft = item_draft_save(document=document, actor=actor)
     return item_publish(item=draft.item, actor=actor).item
-
-
-@pytest.fixture(autouse=True)
-def _fresh_index() -> Any:
-    # The index outlives a test's rolled-back transaction: start each test clean.
-    reset_index()
-    yield
-    reset_index()
 
 
 @pytest.fixture
