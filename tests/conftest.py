@@ -3,7 +3,9 @@
 张伟 is a hall clerk, 李娜 the village agent of 东山村, 王芳 a villager of
 东山村, 赵敏 the catalogue officer of the market regulation bureau (市场监管局),
 刘强 the catalogue officer of the natural resources bureau (自然资源局), 孙丽 a
-county leader, and 管理员 the system administrator.
+county leader, and 管理员 the system administrator. For cases: 张伟 works the
+market regulation window, 陈静 reviews for 市场监管局 and 周磊 for 自然资源局;
+王芳 holds the resident identity number ``county.wangfang_id``.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 import pytest
 from django.test import override_settings
 
-from tests.factories import item_doc
+from tests.factories import item_doc, resident_id
 from zhili.accounts.models import Role, User
 from zhili.divisions.models import Department, Division, ServicePoint
 
@@ -70,7 +72,11 @@ class County:
             code="VP-DS", name="东山村便民服务站", kind="village_point", division=self.village,
             address="东山村村委会", hours="工作日 8:30-17:00", lon=119.95, lat=30.55,
         )  # fmt: skip
-        self.zhangwei = self._user("zhangwei", "张伟", Role.CLERK, divisions=[self.county])
+        self.zhangwei = self._user(
+            "zhangwei", "张伟", Role.CLERK, divisions=[self.county], departments=[self.scjg]
+        )
+        self.chenjing = self._user("chenjing", "陈静", Role.REVIEWER, departments=[self.scjg])
+        self.zhoulei = self._user("zhoulei", "周磊", Role.REVIEWER, departments=[self.zrzy])
         self.lina = self._user("lina", "李娜", Role.VILLAGE_AGENT, divisions=[self.village])
         self.wangfang = self._user("wangfang", "王芳", Role.CITIZEN)
         self.zhaomin = self._user(
@@ -81,6 +87,8 @@ class County:
         )
         self.sunli = self._user("sunli", "孙丽", Role.LEADER, divisions=[self.county])
         self.admin = self._user("admin", "管理员", Role.ADMIN, divisions=[self.county])
+        self.wangfang_id = resident_id("19900307", "002")  # 王芳, female
+        self.zhaoliu_id = resident_id("19781120", "013")  # 赵六, a villager of 西坞村
 
     def _user(self, username: str, name: str, role: str, **scope: list[Any]) -> User:
         user = User.objects.create_user(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from stdnum.cn import ric
+
 BASIC = "000112233001"
 SCJG_CREDIT = "11330599MB0000001U"
 
@@ -77,5 +79,47 @@ def item_doc(**overrides: Any) -> dict[str, Any]:
         "fees": [],
         "places": [{"name": "清溪县政务服务中心", "address": "清溪县人民路1号", "hours": "工作日 9:00-17:00"}],
     }  # fmt: skip
+    doc.update(copy.deepcopy(overrides))
+    return doc
+
+
+def resident_id(birth: str, seq: str, region: str = "330599") -> str:
+    """A valid 18-digit resident identity number (GB 11643 check digit)."""
+    body = f"{region}{birth}{seq}"
+    return body + ric.calc_check_digit(body + "0")  # stdnum drops the last character
+
+
+# The smallest files whose bytes say what they are (materials are sniffed, not named).
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG_BYTES = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000a49444154789c63000100000500010d0a2db40000000049454e44ae426082"
+)
+
+
+def food_doc(**overrides: Any) -> dict[str, Any]:
+    """食品经营许可: its business-licence material may be replaced by the 营业执照 e-licence."""
+    doc = item_doc(
+        impl_code=f"{SCJG_CREDIT}000112233002001",
+        basic_code="000112233002",
+        name="食品经营许可",
+        keywords=["开饭店"],
+        result_name="食品经营许可证",
+        promised_days=10,
+        statutory_days=20,
+        situations=[],
+        materials=[
+            {
+                "code": "F1", "name": "营业执照", "form": ["原件"], "copies": 0,
+                "necessity": "必要", "source": "电子证照库调取", "elicence": "营业执照",
+                "uploadable": True, "blank_form": "", "sample": "", "standard": "", "when": [],
+            },
+            {
+                "code": "F2", "name": "食品安全管理制度", "form": ["原件"], "copies": 1,
+                "necessity": "必要", "source": "申请人自备", "elicence": "",
+                "uploadable": True, "blank_form": "", "sample": "", "standard": "", "when": [],
+            },
+        ],
+    )  # fmt: skip
     doc.update(copy.deepcopy(overrides))
     return doc

@@ -89,6 +89,50 @@ DECLARED: list[Declared] = [
         "A file of the county's own colloquial names for search, one 'colloquial => standard' "
         "per line (the format of catalogue/data/search_synonyms.txt). Read at start-up.",
     ),
+    Declared(
+        "ZHILI_PII_KEYS",
+        "list",
+        [],
+        "Comma-separated Fernet keys that encrypt personal data at rest (身份证号, phone, address); "
+        "the first encrypts, all decrypt, so keys can be rotated. Empty: derived from ZHILI_SECRET_KEY.",
+    ),
+    Declared(
+        "ZHILI_QUEUE_BROKER",
+        "str",
+        "orm",
+        "Job queue broker: 'orm' keeps jobs in the database; 'redis' uses ZHILI_REDIS_URL.",
+    ),
+    Declared("ZHILI_REDIS_URL", "str", "redis://127.0.0.1:6379/0", "Redis for the 'redis' broker."),
+    Declared(
+        "ZHILI_QUEUE_WORKERS", "int", 2, "Worker processes started by `zhili worker`."
+    ),
+    Declared(
+        "ZHILI_SMS_BACKEND",
+        "str",
+        "console",
+        "SMS backend: a folder name under zhili/notify/backends ('console' prints; 'none' is off).",
+    ),
+    Declared(
+        "ZHILI_EMAIL_BACKEND",
+        "str",
+        "console",
+        "Email backend: a folder name under zhili/notify/backends ('console', 'smtp', 'none').",
+    ),
+    Declared(
+        "ZHILI_RECTIFY_DAYS",
+        "int",
+        5,
+        "Working days a department has to fix what a bad rating (差评) reports; provinces set 1 to 15.",
+    ),
+    Declared(
+        "ZHILI_UPLOAD_MAX_MB", "int", 20, "Largest material file an applicant may upload, in MB."
+    ),
+    Declared(
+        "ZHILI_SWEEP_MINUTES",
+        "int",
+        15,
+        "How often the deadline sweep (电子监察) runs in the worker, in minutes.",
+    ),
 ]
 
 _BY_NAME = {d.name: d for d in DECLARED}

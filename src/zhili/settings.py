@@ -34,10 +34,18 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "django_q",
     "zhili.accounts",
     "zhili.divisions",
     "zhili.catalogue",
     "zhili.web",
+    "zhili.workdays",
+    "zhili.audit",
+    "zhili.notify",
+    "zhili.cases",
     "zhili.demo",
 ]
 AUTH_USER_MODEL = "accounts.User"
@@ -99,3 +107,46 @@ ZHILI_SEARCH_SYNONYMS: str = env("ZHILI_SEARCH_SYNONYMS")
 ZHILI_CATALOGUE_REFRESH_SECONDS: float = env("ZHILI_CATALOGUE_REFRESH_SECONDS")
 ZHILI_PAGE_CACHE_SIZE: int = env("ZHILI_PAGE_CACHE_SIZE")
 ZHILI_PAGE_CACHE_SECONDS: int = env("ZHILI_PAGE_CACHE_SECONDS")
+ZHILI_PII_KEYS: list[str] = env("ZHILI_PII_KEYS")
+ZHILI_SMS_BACKEND: str = env("ZHILI_SMS_BACKEND")
+ZHILI_EMAIL_BACKEND: str = env("ZHILI_EMAIL_BACKEND")
+ZHILI_RECTIFY_DAYS: int = env("ZHILI_RECTIFY_DAYS")
+ZHILI_UPLOAD_MAX_MB: int = env("ZHILI_UPLOAD_MAX_MB")
+ZHILI_SWEEP_MINUTES: int = env("ZHILI_SWEEP_MINUTES")
+
+# The job queue (django-q2): the database is the broker until Redis is configured.
+_broker: str = env("ZHILI_QUEUE_BROKER")
+if _broker not in {"orm", "redis"}:
+    raise ValueError(f"ZHILI_QUEUE_BROKER must be 'orm' or 'redis', got {_broker!r}")
+Q_CLUSTER: dict[str, object] = {
+    "name": "zhili",
+    "workers": env("ZHILI_QUEUE_WORKERS"),
+    "timeout": 600,
+    "retry": 660,
+    "max_attempts": 3,
+    "catch_up": False,
+    "label": "后台任务",
+    "save_limit": 1000,
+}
+if _broker == "orm":
+    Q_CLUSTER["orm"] = "default"
+    Q_CLUSTER["poll"] = 0.5
+else:
+    Q_CLUSTER["redis"] = env("ZHILI_REDIS_URL")
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 50,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "智理 zhili API",
+    "DESCRIPTION": "事项、办件、材料与电子证照的接口。",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
