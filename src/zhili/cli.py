@@ -81,6 +81,19 @@ def serve(*, host: str, port: int, workers: int, threads: int = 4) -> None:
     os.execvp(args[0], args)
 
 
+def worker() -> None:
+    """The job queue worker (django-q2 cluster), with the periodic jobs scheduled."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhili.settings")
+    import django
+
+    django.setup()
+    from zhili.jobs import schedules_sync
+
+    n = schedules_sync()
+    print(f"zhili worker: {n} periodic jobs scheduled", flush=True)
+    _django(["qcluster"])
+
+
 def demo(*, host: str, port: int, serve_it: bool) -> None:
     for key, value in DEMO_ENV.items():
         os.environ.setdefault(key, value)
@@ -95,6 +108,8 @@ def demo(*, host: str, port: int, serve_it: bool) -> None:
         for username, name, role_label, *_ in DEMO_USERS:
             print(f"  {username:<12} {name}（{role_label}）")
         sys.stdout.flush()
+        # The worker runs beside the server (same process group: Ctrl-C stops both).
+        subprocess.Popen([sys.executable, "-m", "zhili.cli", "worker"])
         serve(host=host, port=port, workers=2)
 
 
@@ -114,6 +129,7 @@ def main(argv: list[str] | None = None) -> None:
     p_assets = sub.add_parser("assets", help="copy npm packages into static files")
     p_assets.add_argument("--force", action="store_true")
     sub.add_parser("settings-doc", help="print docs/settings.md from the declarations")
+    sub.add_parser("worker", help="run the job queue worker and the periodic jobs")
     if not argv or argv[0] not in sub.choices:
         _django(argv or ["help"])
         return
@@ -124,7 +140,13 @@ def main(argv: list[str] | None = None) -> None:
         serve(host=args.host, port=args.port, workers=args.workers, threads=args.threads)
     elif args.cmd == "assets":
         assets(force=args.force)
+    elif args.cmd == "worker":
+        worker()
     elif args.cmd == "settings-doc":
         from zhili.conf import settings_markdown
 
         print(settings_markdown(), end="")
+
+
+if __name__ == "__main__":
+    main()
