@@ -111,12 +111,15 @@ def _fresh_caches() -> Any:
     # Rolled-back test data can reuse ids; never let one test's index serve the next.
     from zhili.catalogue.search import reset_index
     from zhili.web import pagecache
+    from zhili.workdays.calendar import invalidate
 
     reset_index()
     pagecache.clear()
+    invalidate()
     yield
     reset_index()
     pagecache.clear()
+    invalidate()
 
 
 @pytest.fixture

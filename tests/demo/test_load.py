@@ -42,7 +42,8 @@ def test_it_loads_the_county_once_and_does_nothing_the_second_time(db):
     assert counts["ItemVersion"] == counts["ServiceItem"]
     assert not ServiceItem.objects.filter(current__isnull=True).exists()
     assert not ItemVersion.objects.exclude(status=ItemVersion.PUBLISHED).exists()
-    assert counts["Bundle"] >= 8 and counts["User"] == 10
+    assert counts["Bundle"] >= 8 and counts["User"] == 11
+    assert result["cases"] == 36 and result["concluded"] > 0 and result["late"] > 0
 
     again = demo_load()
     assert again["created"] is False and "已载入" in again["message"]

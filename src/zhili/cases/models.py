@@ -418,6 +418,10 @@ class RatingLevel(models.IntegerChoices):
 BAD_RATINGS = {RatingLevel.DISSATISFIED, RatingLevel.VERY_DISSATISFIED}
 
 
+class RatingImmutableError(RuntimeError):
+    pass
+
+
 class Rating(models.Model):
     """好差评: one per case online, one per visit in person; a second round after rectification."""
 
@@ -448,6 +452,15 @@ class Rating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.get_level_display()}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Nobody changes a rating once given, not even its author: a new round is a new row.
+        if self.pk is not None:
+            raise RatingImmutableError("评价提交后不能修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise RatingImmutableError("评价不能删除")
 
     def is_bad(self) -> bool:
         return self.level in BAD_RATINGS

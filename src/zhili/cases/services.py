@@ -536,8 +536,14 @@ def elicence_issue(*, case: Case, today: date) -> ELicence:
 
 
 def _notify_applicant(case: Case, kind: str, title: str, body: str) -> None:
-    user = case.applicant.user or case.filed_by
-    notify(user=user, kind=kind, title=title, body=body, link=f"/cases/{case.ref}/")
+    """The applicant hears by inbox and SMS; the village agent who filed hears too."""
+    applicant = case.applicant
+    link = f"/cases/{case.ref}/"
+    phone = applicant.phone()
+    if applicant.user_id is not None or phone:
+        notify(user=applicant.user, phone=phone, kind=kind, title=title, body=body, link=link)
+    if case.channel == Channel.VILLAGE_POINT and case.filed_by_id != applicant.user_id:
+        notify(user=case.filed_by, kind=kind, title=f"{title}（代办）", body=body, link=link)
 
 
 def _after_action(case: Case, *, task: Task, action: str, comment: str) -> None:

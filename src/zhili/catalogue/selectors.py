@@ -97,6 +97,10 @@ class ItemPage:
         return sum(1 for m in self.materials if m.from_elicence)
 
     @property
+    def applies_online(self) -> bool:
+        return self.doc.get("online_depth") in schema.ONLINE_DEPTHS_APPLY_ONLINE
+
+    @property
     def supports_village_point(self) -> bool:
         return schema.SUPPORTS["village_point"] in self.doc.get("supports", [])
 

@@ -115,7 +115,10 @@ def _load(county_code: str, seed: int) -> dict[str, Any]:
         for bundle, b in zip(created, bundles, strict=True)
         for i, key in enumerate(b["items"])
     )
+    from zhili.demo.cases import load_cases
+
     return {
+        **load_cases(seed=seed),
         "county": by_code[f"{county_code}000000"].name,
         "towns": sum(1 for d in divisions if d["level"] == LEVEL_TOWN),
         "villages": sum(1 for d in divisions if d["level"] == LEVEL_VILLAGE),

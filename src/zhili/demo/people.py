@@ -16,9 +16,10 @@ DONGSHAN_VILLAGE = "330599101201"  # 东山村, 东山镇
 DEMO_USERS: list[tuple[str, str, str, str, list[str], list[str]]] = [
     ("wangfang", "王芳", "群众", "citizen", [], []),
     ("chengang", "陈刚", "企业", "enterprise", [], []),
-    ("zhangwei", "张伟", "窗口人员", "clerk", [], [COUNTY]),
+    ("zhangwei", "张伟", "窗口人员", "clerk", ["SCJG", "BDC"], [COUNTY]),
     ("lina", "李娜", "村代办员", "village_agent", [], [DONGSHAN_VILLAGE]),
     ("chenjing", "陈静", "审批人员", "reviewer", ["SCJG"], [COUNTY]),
+    ("zhoulei", "周磊", "审批人员", "reviewer", ["BDC"], [COUNTY]),
     ("zhaomin", "赵敏", "事项管理员", "catalogue_officer", ["SCJG"], []),
     ("liuqiang", "刘强", "事项管理员", "catalogue_officer", ["ZRZY"], []),
     ("wuhao", "吴昊", "数据管理员", "data_steward", ["TJJ"], [COUNTY]),

@@ -30,6 +30,8 @@ class Command(BaseCommand):
                 f"{result['towns']} 乡镇街道 towns, {result['villages']} 村社区 villages, "
                 f"{result['departments']} 部门 departments, {result['service_points']} 服务网点 "
                 f"service points, {result['themes']} 主题 themes, {result['items']} 事项 items, "
-                f"{result['bundles']} 一件事 bundles, {result['users']} 用户 users"
+                f"{result['bundles']} 一件事 bundles, {result['users']} 用户 users, "
+                f"{result['cases']} 办件 cases ({result['concluded']} concluded, "
+                f"{result['late']} late), {result['ratings']} 评价 ratings"
             )
         )
