@@ -31,6 +31,7 @@ def periodic_jobs() -> list[Periodic]:
         ),
         Periodic("流程定时器", "zhili.cases.tasks.refresh_timers", 5),
         Periodic("好差评整改超期检查", "zhili.cases.tasks.rectification_sweep", 60),
+        Periodic("审计日志链校验", "zhili.audit.tasks.verify_nightly", 24 * 60),
     ]
 
 

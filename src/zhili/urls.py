@@ -10,6 +10,12 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("staff/cases/", include("zhili.cases.staff_urls")),
+    path("staff/calendar/", include("zhili.workdays.urls")),
+    path("staff/audit/", include("zhili.audit.urls")),
     path("staff/", include("zhili.catalogue.staff_urls")),
+    path("cases/", include("zhili.cases.urls")),
+    path("inbox/", include("zhili.notify.urls")),
+    path("api/", include("zhili.cases.api_urls")),
     path("", include("zhili.web.urls")),
 ]

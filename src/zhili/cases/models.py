@@ -174,7 +174,9 @@ class Case(models.Model):
     # The BPMN engine's serialized state; ``workflow_rev`` is bumped on every
     # change so two clerks acting at once cannot both succeed.
     process_id = models.CharField(max_length=64, blank=True)
-    workflow_state = models.JSONField(null=True, blank=True)
+    # Text, not JSON: SpiffWorkflow rebuilds its task tree in the order the
+    # serialized tasks come, and PostgreSQL's jsonb does not keep key order.
+    workflow_state = models.TextField(blank=True, default="")
     workflow_rev = models.PositiveIntegerField(default=0)
     wake_at = models.DateTimeField("定时器", null=True, blank=True)
 

@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from zhili.accounts.models import Role, User
 from zhili.cases.models import Case, ELicence, Rectification, Task
@@ -26,7 +26,10 @@ def cases_visible_to(user: User) -> QuerySet[Case]:
     if user.role == Role.VILLAGE_AGENT:
         return qs.filter(Q(division__in=user.divisions.all()) | Q(filed_by=user))
     if user.role in {Role.CLERK, Role.REVIEWER}:
-        return qs.filter(department__in=user.departments.all())
+        # Their departments' cases, and cases another department asked them to review (会审).
+        depts = user.departments.all()
+        consulted = Task.objects.filter(case=OuterRef("pk"), department__in=depts)
+        return qs.filter(Q(department__in=depts) | Exists(consulted))
     return qs.none()
 
 

@@ -27,6 +27,7 @@ from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnParser, BpmnValidator
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.task import Task as SpiffTask
 from SpiffWorkflow.util.task import TaskState
@@ -147,13 +148,13 @@ def start(xml: str) -> BpmnWorkflow:
     return wf
 
 
-def dump(wf: BpmnWorkflow) -> dict[str, Any]:
-    result: dict[str, Any] = _serializer.to_dict(wf)
+def dump(wf: BpmnWorkflow) -> str:
+    result: str = _serializer.serialize_json(wf)
     return result
 
 
-def load(state: dict[str, Any]) -> BpmnWorkflow:
-    return _serializer.from_dict(state)
+def load(state: str) -> BpmnWorkflow:
+    return _serializer.deserialize_json(state)
 
 
 def ready_user_tasks(wf: BpmnWorkflow) -> list[SpiffTask]:
@@ -169,8 +170,11 @@ def completed_ids(wf: BpmnWorkflow) -> set[str]:
 
 
 def is_waiting(wf: BpmnWorkflow) -> bool:
-    """True when a timer (or another event) holds the process."""
-    return bool(wf.get_tasks(state=TaskState.WAITING))
+    """True when a timer holds the process (a join waiting for its branches does not count)."""
+    return any(
+        isinstance(getattr(t.task_spec, "event_definition", None), TimerEventDefinition)
+        for t in wf.get_tasks(state=TaskState.WAITING)
+    )
 
 
 def complete(wf: BpmnWorkflow, task_id: Any, *, action: str, data: dict[str, Any]) -> None:
