@@ -103,9 +103,7 @@ DECLARED: list[Declared] = [
         "Job queue broker: 'orm' keeps jobs in the database; 'redis' uses ZHILI_REDIS_URL.",
     ),
     Declared("ZHILI_REDIS_URL", "str", "redis://127.0.0.1:6379/0", "Redis for the 'redis' broker."),
-    Declared(
-        "ZHILI_QUEUE_WORKERS", "int", 2, "Worker processes started by `zhili worker`."
-    ),
+    Declared("ZHILI_QUEUE_WORKERS", "int", 2, "Worker processes started by `zhili worker`."),
     Declared(
         "ZHILI_SMS_BACKEND",
         "str",

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "zhili.audit",
     "zhili.notify",
     "zhili.cases",
+    "zhili.datahub",
     "zhili.demo",
 ]
 AUTH_USER_MODEL = "accounts.User"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DatahubConfig(AppConfig):
+    name = "zhili.datahub"
+    verbose_name = "数据中台"
