@@ -104,7 +104,7 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 
 LOGIN_URL = "/accounts/login/"
-LOGIN_REDIRECT_URL = "/staff/"
+LOGIN_REDIRECT_URL = "/accounts/landing/"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 ZHILI_COUNTY_CODE: str = env("ZHILI_COUNTY_CODE")

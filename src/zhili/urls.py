@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from zhili.accounts import views as accounts_views
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path(
@@ -10,6 +12,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/landing/", accounts_views.landing, name="landing"),
     path("staff/cases/", include("zhili.cases.staff_urls")),
     path("staff/calendar/", include("zhili.workdays.urls")),
     path("staff/audit/", include("zhili.audit.urls")),

@@ -857,3 +857,20 @@ def test_it_leaves_drafts_to_the_apply_page(
     assert wangfang_api.get(CASES).json()["count"] == 0
     assert wangfang_api.get(f"{CASES}{draft.ref}/").status_code == 404
     assert client_for(county.zhangwei).get(CASES).json()["count"] == 0
+
+
+def test_it_refuses_an_agent_a_name_that_does_not_match_the_number(
+    county: County, licence_item: ServiceItem, wangfang: Applicant
+) -> None:
+    lina = client_for(county.lina)
+    uploaded = upload(lina, applicant=county.wangfang_id, applicant_name="王小芳")
+    assert uploaded.status_code == 400
+    assert uploaded.json()["errors"] == {"applicant_name": "姓名与证件号码不符"}
+    data = body(
+        county, licence_item, 1, applicant={"id_number": county.wangfang_id, "name": "王小芳"}
+    )
+    del data["channel"]
+    response = submit(lina, data)
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"applicant.name": "姓名与证件号码不符"}
+    assert not Case.objects.exists()

@@ -282,3 +282,59 @@ def test_it_refuses_her_filing_without_the_csrf_token(
     client = client_for(county.lina, csrf=True)
     assert client.post(file_url(licence_item), filing("k", **villager(county))).status_code == 403
     assert not Case.objects.exists() and not Applicant.objects.exists()
+
+
+def test_it_does_not_let_her_move_a_villager_of_another_village_into_hers(
+    county: County, licence_item: ServiceItem, lina: Client
+) -> None:
+    zhaoliu = applicant_get_or_create(
+        kind=Applicant.PERSON, id_number=county.zhaoliu_id, name="赵六",
+        phone="13905720006", division=county.other_village,
+    )  # fmt: skip
+    key = key_of(lina.get(file_url(licence_item)).content.decode())
+    who = villager(county, id_number=county.zhaoliu_id, name="赵六", phone="13900000000")
+    response = lina.post(file_url(licence_item), filing(key, **who))
+    html = response.content.decode()
+    assert response.status_code == 403 and "村代办员只能为本村村民代办" in html
+    zhaoliu.refresh_from_db()
+    assert (zhaoliu.division, zhaoliu.phone_masked) == (county.other_village, "139****0006")
+    assert not Case.objects.exists()
+
+
+def test_it_refuses_a_name_that_does_not_match_the_number(
+    county: County, licence_item: ServiceItem, lina: Client
+) -> None:
+    key = key_of(lina.get(file_url(licence_item)).content.decode())
+    assert lina.post(file_url(licence_item), filing(key, **villager(county))).status_code == 302
+    key = key_of(lina.get(file_url(licence_item)).content.decode())
+    response = lina.post(file_url(licence_item), filing(key, **villager(county, name="李五")))
+    html = response.content.decode()
+    assert response.status_code == 400 and Case.objects.count() == 1
+    field = html[html.index('id="f-name"') :]
+    assert field.index("姓名与证件号码不符") < field.index("</div>")
+    assert Applicant.objects.get().name == "李四"
+
+
+def test_it_takes_a_promised_material_only_from_the_agent_who_filed(
+    county: County, licence_item: ServiceItem, lina: Client
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    key = key_of(lina.get(file_url(licence_item)).content.decode())
+    promise = (timezone.localdate() + timedelta(days=5)).isoformat()
+    data = filing(key, **villager(county), **{
+        "answers.S2": "B", "materials.M4": "promise", "materials.M4.promise_by": promise,
+    })  # fmt: skip
+    assert lina.post(file_url(licence_item), data).status_code == 302
+    case = Case.objects.get()
+    colleague = User.objects.create_user("zhoufang", display_name="周芳", role=Role.VILLAGE_AGENT)
+    colleague.divisions.set([county.village])  # sees the case: same village
+    other = client_for(colleague)
+    supply = reverse("cases:supply", args=[case.ref, "M4"])
+    assert other.get(reverse("cases:detail", args=[case.ref])).status_code == 200
+    assert other.post(supply, {"materials.M4": "paper"}).status_code == 403
+    assert lina.post(supply, {"materials.M4": "paper"}).status_code == 302
+    case.refresh_from_db()
+    assert not case.held_for_materials

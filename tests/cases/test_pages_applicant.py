@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import date, timedelta
 from typing import Any
 
@@ -594,3 +595,88 @@ def test_it_accepts_a_png_photo_from_a_phone(
         ).status_code
         == 302
     )
+
+
+# -- whom she files for, and through which channel ----------------------------------------
+
+
+def test_it_does_not_let_a_citizen_take_over_a_record_by_typing_its_number(
+    county: County, licence_item: ServiceItem
+) -> None:
+    from tests.factories import resident_id
+    from zhili.cases.services import applicant_for_filing
+
+    lisi_id = resident_id("19650412", "031")
+    lisi = applicant_for_filing(
+        actor=county.lina, kind="person", id_number=lisi_id, name="李四", phone="13905720002"
+    )
+    impostor = User.objects.create_user("impostor", display_name="某人", role=Role.CITIZEN)
+    client = client_for(impostor)
+    key = key_of(client.get(apply_url(licence_item)).content.decode())
+    who = {"id_number": lisi_id, "name": "李四", "phone": "13900000000",
+           "village": county.other_village.code}  # fmt: skip
+    response = client.post(apply_url(licence_item), application(key, **who))
+    html = response.content.decode()
+    assert response.status_code == 403 and "只能以本人身份申请" in html
+    field = html[html.index('id="f-id_number"') :]
+    assert field.index("只能以本人身份申请") < field.index("</div>")
+    lisi.refresh_from_db()
+    assert (lisi.user, lisi.phone_masked, lisi.division) == (None, "139****0002", county.village)
+    assert not Case.objects.exists()
+
+
+def test_it_files_from_the_kiosk_as_a_kiosk_case(
+    county: County, licence_item: ServiceItem, wangfang: Applicant, wangfang_client: Client
+) -> None:
+    from zhili.cases.models import Visit
+
+    html = wangfang_client.get(apply_url(licence_item), {"kiosk": "1"}).content.decode()
+    assert 'name="channel" value="kiosk"' in html
+    response = wangfang_client.post(
+        apply_url(licence_item), application(key_of(html), channel="kiosk")
+    )
+    case = Case.objects.get()
+    assert response.status_code == 302 and case.channel == "kiosk"
+    assert Visit.objects.filter(case=case, channel="kiosk").count() == 1  # she came in person
+
+
+def test_it_files_online_unless_the_client_says_otherwise(
+    county: County, licence_item: ServiceItem, wangfang: Applicant, wangfang_client: Client
+) -> None:
+    page = wangfang_client.get(
+        apply_url(licence_item), HTTP_USER_AGENT="Mozilla/5.0 (iPhone; CPU iPhone OS 17_0)"
+    ).content.decode()
+    assert 'name="channel" value="online"' in page  # a phone is not sniffed from its agent
+    wangfang_client.post(apply_url(licence_item), application(key_of(page)))
+    # A phone app's web view says so itself.
+    wangfang_client.post(apply_url(licence_item), application(str(uuid.uuid4()), channel="mobile"))
+    assert sorted(Case.objects.values_list("channel", flat=True)) == ["mobile", "online"]
+
+
+@pytest.mark.parametrize("channel", ["window", "village_point", "api", "fax"])
+def test_it_refuses_a_channel_the_applicant_cannot_claim(
+    county: County,
+    licence_item: ServiceItem,
+    wangfang: Applicant,
+    wangfang_client: Client,
+    channel: str,
+) -> None:
+    key = key_of(wangfang_client.get(apply_url(licence_item)).content.decode())
+    response = wangfang_client.post(apply_url(licence_item), application(key, channel=channel))
+    assert response.status_code == 400 and not Case.objects.exists()
+    assert "办理渠道：办理渠道只能是网上办、掌上办或自助终端" in response.content.decode()
+
+
+def test_it_shows_the_form_without_the_systems_own_keys(
+    county: County, licence_item: ServiceItem, wangfang: Applicant, wangfang_client: Client
+) -> None:
+    case = apply_online(
+        county, licence_item, wangfang, form_data={"_request_sha256": "ab12cd", "经营范围": "小吃"}
+    )
+    for client, url in [
+        (wangfang_client, reverse("cases:detail", args=[case.ref])),
+        (client_for(county.zhangwei), reverse("staff_cases:detail", args=[case.ref])),
+    ]:
+        html = client.get(url).content.decode()
+        assert "经营范围" in html and "小吃" in html, url
+        assert "_request_sha256" not in html and "ab12cd" not in html, url

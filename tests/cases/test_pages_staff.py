@@ -496,12 +496,13 @@ def test_it_records_a_visit_once_however_often_it_is_posted(county: County, case
     data["token"] = uuid.uuid4()
     response = client.post(url("visit", case.ref), data)
     assert response.status_code == 400 and "到场地点：" in response.content.decode()
+    # 李娜 records a visit to her village point, not to the hall's window.
+    lina = client_for(county.lina)
+    assert lina.post(url("visit", case.ref), {**data, "channel": "window"}).status_code == 403
     assert (
-        client_for(county.lina)
-        .post(url("visit", case.ref), {**data, "channel": "village_point"})
-        .status_code
-        == 403
+        lina.post(url("visit", case.ref), {**data, "channel": "village_point"}).status_code == 302
     )
+    assert Visit.objects.filter(case=case, channel="village_point").count() == 1
 
 
 def test_it_receives_a_promised_paper_material(
@@ -702,3 +703,38 @@ def test_it_offers_the_workflow_page_from_the_case_to_the_catalogue_officer(
         url("workflow", case.item.impl_code)
         in client_for(county.admin).get(url("detail", case.ref)).content.decode()
     )
+
+
+def test_it_offers_each_person_the_visits_and_materials_they_may_record(
+    county: County, licence_item: ServiceItem, wangfang: Applicant
+) -> None:
+    case = apply_online(
+        county, licence_item, wangfang, answers={"S1": "A", "S2": "B"},
+        materials={
+            "M1": MaterialInput("M1", upload=pdf()), "M2": MaterialInput("M2", upload=pdf()),
+            "M4": MaterialInput("M4", promise_by=timezone.localdate() + timedelta(days=5)),
+        },
+    )  # fmt: skip
+    clerk = client_for(county.zhangwei).get(url("detail", case.ref)).content.decode()
+    assert '<option value="window" selected>' in clerk and 'value="village_point"' not in clerk
+    assert "收取纸质件" in clerk
+    agent = client_for(county.lina).get(url("detail", case.ref)).content.decode()
+    assert '<option value="village_point" selected>' in agent and 'value="window"' not in agent
+    assert "收取纸质件" not in agent  # 王芳 filed it herself
+    leader = client_for(county.sunli).get(url("detail", case.ref)).content.decode()
+    assert "登记到场" not in leader and "收取纸质件" not in leader
+
+
+def test_it_never_shows_staff_a_draft(
+    county: County, licence_item: ServiceItem, wangfang: Applicant
+) -> None:
+    from zhili.cases.drafts import case_draft_save
+
+    draft = case_draft_save(
+        item=licence_item, actor=county.wangfang, channel="online", applicant=wangfang,
+        answers={"S1": "A"},
+    )  # fmt: skip
+    for who in [county.zhangwei, county.chenjing, county.lina, county.sunli, county.admin]:
+        client = client_for(who)
+        assert client.get(url("detail", draft.ref)).status_code == 404, who
+        assert draft.number not in client.get(url("case_list")).content.decode(), who

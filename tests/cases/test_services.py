@@ -252,3 +252,97 @@ def today() -> Any:
     from django.utils import timezone
 
     return timezone.localdate()
+
+
+# ---- who may supply a 容缺 material, who may record a visit ----------------------
+
+
+def promised_case(county: County, item: ServiceItem, applicant: Applicant, actor: User) -> Case:
+    """A case accepted on the promise to bring the lease (M4) later."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    case, _ = services.case_submit(
+        item=item, actor=actor, channel="village_point" if actor == county.lina else "online",
+        applicant=applicant, answers={"S1": "A", "S2": "B"},
+        materials={
+            "M1": MaterialInput("M1", paper=True) if actor == county.lina else MaterialInput("M1", upload=pdf()),
+            "M2": MaterialInput("M2", upload=pdf("身份证.pdf")),
+            "M4": MaterialInput("M4", promise_by=timezone.localdate() + timedelta(days=5)),
+        },
+    )  # fmt: skip
+    return case
+
+
+SUPPLY = [
+    # who, may supply 王芳's own online case, may supply the case 李娜 filed for her
+    ("wangfang", True, True),  # the applicant's own account
+    ("lina", False, True),  # whoever filed it
+    ("zhangwei", True, True),  # the case's department
+    ("chenjing", True, True),
+    ("zhoulei", False, False),  # another department
+    ("sunli", False, False),  # the leader watches, does not hand in papers
+    ("admin", True, True),
+]
+
+
+@pytest.mark.parametrize(("who", "own", "filed_by_agent"), SUPPLY)
+def test_it_takes_a_promised_material_only_from_who_may_supply_it(
+    county: County,
+    licence_item: ServiceItem,
+    wangfang: Applicant,
+    who: str,
+    own: bool,
+    filed_by_agent: bool,
+) -> None:
+    user = getattr(county, who)
+    for filer, expected in [(county.wangfang, own), (county.lina, filed_by_agent)]:
+        case = promised_case(county, licence_item, wangfang, filer)
+        assert services.may_supply(user, case) == expected, filer
+        supply = {"upload": pdf("租赁合同.pdf")}
+        if not expected:
+            with pytest.raises(PermissionDenied):
+                services.material_supply(case=case, code="M4", actor=user, **supply)
+            assert case.materials.get(code="M4").received_at is None
+        else:
+            services.material_supply(case=case, code="M4", actor=user, **supply)
+            case.refresh_from_db()
+            assert not case.held_for_materials
+
+
+VISITS = [
+    # who, where they may record 王芳's visits (she lives in 东山村)
+    ("zhangwei", ["window"]),
+    ("chenjing", ["window"]),
+    ("lina", ["village_point"]),
+    ("zhoulei", []),
+    ("wangfang", []),
+    ("sunli", []),
+]
+
+
+@pytest.mark.parametrize(("who", "where"), VISITS)
+def test_it_lets_the_department_and_the_village_agent_record_visits(
+    county: County, licence_item: ServiceItem, wangfang: Applicant, who: str, where: list[str]
+) -> None:
+    case = apply_online(county, licence_item, wangfang)
+    user = getattr(county, who)
+    assert services.visit_channels(user, case) == where
+    for channel in ["window", "village_point", "kiosk"]:
+        if channel in where:
+            services.visit_record(case=case, actor=user, channel=channel, purpose="领取结果")
+        else:
+            with pytest.raises(PermissionDenied):
+                services.visit_record(case=case, actor=user, channel=channel, purpose="领取结果")
+    assert case.visits.count() == len(where)
+
+
+def test_it_keeps_another_villages_agent_from_recording_visits(
+    county: County, licence_item: ServiceItem, wangfang: Applicant
+) -> None:
+    west = User.objects.create_user("zhoufang", display_name="周芳", role="village_agent")
+    west.divisions.set([county.other_village])
+    case = apply_online(county, licence_item, wangfang)
+    with pytest.raises(PermissionDenied):
+        services.visit_record(case=case, actor=west, channel="village_point", purpose="咨询")

@@ -50,7 +50,7 @@ def test_it_suggests_nothing_for_an_empty_box(client: Any, catalogue: Catalogue)
 
 def test_it_shows_login_to_a_visitor(client: Any, county: Any) -> None:
     html = client.get(reverse("home")).content.decode()
-    assert 'href="/accounts/login/"' in html
+    assert 'href="/accounts/login/?next=/"' in html  # comes back here after signing in
     assert 'href="/staff/"' not in html
 
 

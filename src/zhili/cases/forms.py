@@ -20,7 +20,7 @@ from django.http import QueryDict
 from django.utils.datastructures import MultiValueDict
 
 from zhili.cases.materials import MaterialInput, offers
-from zhili.cases.models import Applicant, Case, RatingLevel, StoredFile
+from zhili.cases.models import Applicant, Case, Channel, RatingLevel, StoredFile
 from zhili.catalogue import schema
 from zhili.divisions.models import Division
 
@@ -30,8 +30,17 @@ REQUIRED = "请填写此项"
 
 
 class IdentityForm(forms.Form):
-    """Who applies: entered once by a citizen, each time by a village agent for a villager."""
+    """Who applies: entered once by a citizen, each time by a village agent for a villager
+    and by a clerk at the window (who also says whether a person or an enterprise applies)."""
 
+    kind = forms.ChoiceField(
+        required=False,
+        choices=Applicant.KINDS,
+        error_messages={
+            "required": "请选择申请人类型",
+            "invalid_choice": "申请人类型应为自然人或法人",
+        },
+    )
     id_number = forms.CharField(max_length=32, error_messages={"required": REQUIRED})
     name = forms.CharField(max_length=100, error_messages={"required": REQUIRED})
     phone = forms.CharField(max_length=20, required=False)
@@ -50,15 +59,21 @@ class IdentityForm(forms.Form):
         kind: str,
         villages: list[Division],
         village_required: bool,
+        choose_kind: bool = False,
     ) -> None:
         super().__init__(data)
-        self.kind = kind
+        self.applicant_kind = kind
         self.villages = {v.code: v for v in villages}
         village = self.fields["village"]
         assert isinstance(village, forms.ChoiceField)
         village.choices = [("", "请选择"), *((v.code, v.name) for v in villages)]
         village.required = village_required
-        if kind == Applicant.ENTERPRISE:
+        self.fields["kind"].required = choose_kind
+        self.fields["kind"].label = "申请人类型"
+        if choose_kind:
+            self.fields["id_number"].label = "身份证号/统一社会信用代码"
+            self.fields["name"].label = "姓名/名称"
+        elif kind == Applicant.ENTERPRISE:
             self.fields["id_number"].label = "统一社会信用代码"
             self.fields["name"].label = "企业名称"
         else:
@@ -76,6 +91,23 @@ class IdentityForm(forms.Form):
 
 def is_filled(data: QueryDict, *names: str) -> bool:
     return any((data.get(n) or "").strip() for n in names)
+
+
+# -- the channel ---------------------------------------------------------------
+
+# What the applicant's own client may say it is: the form carries it in a hidden
+# field (the kiosk sets it in kiosk mode, a phone app's web view may say mobile).
+CLIENT_CHANNELS = [Channel.ONLINE, Channel.MOBILE, Channel.KIOSK]
+
+
+def client_channel(value: str | None) -> tuple[str, str]:
+    """(channel, error): the channel the form says, online when it says none."""
+    if not value:
+        return Channel.ONLINE, ""
+    if value in CLIENT_CHANNELS:
+        return value, ""
+    *first, last = [Channel(c).label for c in CLIENT_CHANNELS]
+    return Channel.ONLINE, f"办理渠道只能是{'、'.join(first)}或{last}"
 
 
 # -- the idempotency key -----------------------------------------------------
@@ -212,7 +244,7 @@ class MaterialRow:
                     "value": "paper",
                     "kind": "paper",
                     "label": "已收取纸质件",
-                    "note": "代办员已收到原件或复印件",
+                    "note": "已收到原件或复印件",
                 }
             )
         for o in out:

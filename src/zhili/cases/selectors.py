@@ -2,23 +2,31 @@
 
 - citizens and enterprises: the cases they applied for or filed themselves;
 - village agents: the cases of villagers of their villages;
-- clerks and reviewers: the cases of their departments (and the tasks they own);
+- clerks and reviewers: the cases of their departments (and the tasks they own),
+  and the cases they registered at the window;
 - leaders and administrators: the whole county.
+
+A draft is seen by nobody but the person who saved it.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from zhili.accounts.models import Role, User
-from zhili.cases.models import Case, ELicence, Rectification, Task
+from zhili.cases.models import Applicant, Case, CaseStatus, ELicence, Rectification, Task
+from zhili.catalogue.models import ServiceItem
+from zhili.divisions.models import ServicePoint
 
 
 def cases_visible_to(user: User) -> QuerySet[Case]:
     qs = Case.objects.select_related("item", "department", "applicant")
     if not user.is_authenticated:
         return qs.none()
+    qs = qs.filter(~Q(status=CaseStatus.DRAFT) | Q(filed_by=user))
     if user.is_county_wide:
         return qs
     if user.role in {Role.CITIZEN, Role.ENTERPRISE}:
@@ -26,10 +34,11 @@ def cases_visible_to(user: User) -> QuerySet[Case]:
     if user.role == Role.VILLAGE_AGENT:
         return qs.filter(Q(division__in=user.divisions.all()) | Q(filed_by=user))
     if user.role in {Role.CLERK, Role.REVIEWER}:
-        # Their departments' cases, and cases another department asked them to review (会审).
+        # Their departments' cases, cases another department asked them to review (会审),
+        # and what they registered at a 综合窗口 for another department.
         depts = user.departments.all()
         consulted = Task.objects.filter(case=OuterRef("pk"), department__in=depts)
-        return qs.filter(Q(department__in=depts) | Exists(consulted))
+        return qs.filter(Q(department__in=depts) | Exists(consulted) | Q(filed_by=user))
     return qs.none()
 
 
@@ -71,3 +80,37 @@ def rectifications_visible_to(user: User) -> QuerySet[Rectification]:
     if user.role in {Role.CLERK, Role.REVIEWER}:
         return qs.filter(department__in=user.departments.all())
     return qs.none()
+
+
+def own_applicant(user: User, kind: str | None = None) -> Applicant | None:
+    """The account's own applicant record (of the kind its role files as, unless ``kind``)."""
+    if kind is None:
+        kind = Applicant.ENTERPRISE if user.role == Role.ENTERPRISE else Applicant.PERSON
+    return Applicant.objects.filter(user=user, kind=kind).order_by("id").first()
+
+
+def hall_of(user: User) -> ServicePoint | None:
+    """The hall a clerk works in: the first hall in their divisions, if any."""
+    return (
+        ServicePoint.objects.filter(kind=ServicePoint.HALL, division__in=user.divisions.all())
+        .order_by("code")
+        .first()
+    )
+
+
+def window_items(user: User, limit: int = 50) -> QuerySet[ServiceItem]:
+    """Published items of the clerk's departments, most asked for first (the window picker)."""
+    return (
+        ServiceItem.objects.filter(current__isnull=False, department__in=user.departments.all())
+        .select_related("department")
+        .order_by("-popularity", "impl_code")[:limit]
+    )
+
+
+def form_fields(case: Case) -> list[tuple[str, Any]]:
+    """What the application form holds besides answers and materials, to show on case pages.
+
+    Keys starting with ``_`` are the system's own (the API keeps the hash of
+    the request there, to tell a retry from a new application).
+    """
+    return [(k, v) for k, v in (case.form_data or {}).items() if not str(k).startswith("_")]

@@ -35,8 +35,10 @@ from zhili.cases.models import (
     Task,
     Visit,
 )
+from zhili.cases.selectors import own_applicant
 from zhili.catalogue import schema
 from zhili.catalogue.models import ItemVersion, ServiceItem
+from zhili.catalogue.selectors import village_by_code
 from zhili.divisions.models import Department, Division, ServicePoint
 from zhili.notify.services import notify
 
@@ -58,17 +60,19 @@ class Conflict(RuntimeError):
 
 # -- applicants -------------------------------------------------------------
 
+# Who files at a hall window (窗口受理): the clerks, and an administrator standing in.
+WINDOW_ROLES = {Role.CLERK, Role.ADMIN}
+# The keys of an applicant's identity in CaseInvalid errors; callers rename them.
+IDENTITY_FIELDS = ("applicant", "kind", "id_number", "name", "phone", "village")
+NAME_MISMATCH = "姓名与证件号码不符"
 
-def applicant_get_or_create(
-    *,
-    kind: str,
-    id_number: str,
-    name: str,
-    phone: str = "",
-    user: User | None = None,
-    division: Division | None = None,
-) -> Applicant:
-    """The applicant with this identity number, created on first use; validates to the standards."""
+
+def may_file_at_window(user: User) -> bool:
+    return user.role in WINDOW_ROLES
+
+
+def _clean_identity(kind: str, id_number: str, name: str, phone: str) -> tuple[str, str, str]:
+    """The identity normalised to the standards (GB 11643, GB 32100); CaseInvalid by field."""
     errors: dict[str, str] = {}
     try:
         if kind == Applicant.PERSON:
@@ -88,14 +92,41 @@ def applicant_get_or_create(
             errors["phone"] = "；".join(exc.messages)
     if errors:
         raise CaseInvalid(errors)
-    index = pii.blind_index(kind, id_number)
-    found = Applicant.objects.filter(kind=kind, id_index=index).first()
+    return id_number, name.strip(), phone
+
+
+def _find_applicant(kind: str, id_number: str) -> Applicant | None:
+    # Every configured key: while a new index key is rolled out, old rows carry the old index.
+    return Applicant.objects.filter(
+        kind=kind, id_index__in=pii.blind_indexes(kind, id_number)
+    ).first()
+
+
+def applicant_get_or_create(
+    *,
+    kind: str,
+    id_number: str,
+    name: str,
+    phone: str = "",
+    user: User | None = None,
+    division: Division | None = None,
+) -> Applicant:
+    """The applicant with this identity number, created on first use; validates to the standards.
+
+    ``user`` is linked only to a record created here: an existing record is
+    never linked, nor moved from one account to another. The phone and the
+    village of a record that belongs to another account are left as they are.
+    Who may file for whom is ``applicant_for_filing``.
+    """
+    id_number, name, phone = _clean_identity(kind, id_number, name, phone)
+    found = _find_applicant(kind, id_number)
     if found is None:
+        index = pii.blind_index(kind, id_number)
         try:
             with transaction.atomic():
-                found = Applicant.objects.create(
+                return Applicant.objects.create(
                     kind=kind,
-                    name=name.strip(),
+                    name=name,
                     id_enc=pii.encrypt(id_number),
                     id_index=index,
                     id_masked=pii.mask_id(id_number),
@@ -104,12 +135,11 @@ def applicant_get_or_create(
                     user=user,
                     division=division,
                 )
-        except IntegrityError:
+        except IntegrityError:  # filed at the same moment by someone else
             found = Applicant.objects.get(kind=kind, id_index=index)
+    if found.user_id is not None and (user is None or found.user_id != user.pk):
+        return found  # another account's record: theirs to keep up to date
     changed = []
-    if user is not None and found.user_id is None:
-        found.user = user
-        changed.append("user")
     if division is not None and found.division_id != division.pk:
         found.division = division
         changed.append("division")
@@ -119,6 +149,127 @@ def applicant_get_or_create(
     if changed:
         found.save(update_fields=changed)
     return found
+
+
+def applicant_for_filing(
+    *,
+    actor: User,
+    kind: str,
+    id_number: str,
+    name: str,
+    phone: str = "",
+    village_code: str = "",
+    field_names: dict[str, str] | None = None,
+) -> Applicant:
+    """Whom ``actor`` files (or uploads) for: the one rule for pages, the API and the window.
+
+    - A citizen or an enterprise files for themself. A record that exists is
+      never claimed through self-service: a number typed in is not proof of
+      identity. An account holds one person's identity.
+    - A village agent files for the villagers of their villages, and cannot
+      move a villager of another village into theirs.
+    - A clerk at the window files for whoever stands there, identity checked
+      in person: found or created, never linked to an account.
+    Agents and clerks must type the name the number was registered with.
+    Errors are keyed by ``IDENTITY_FIELDS``, renamed through ``field_names``.
+    """
+    names = {f: f for f in IDENTITY_FIELDS} | (field_names or {})
+    try:
+        return _applicant_for(actor, kind, id_number, name, phone, village_code.strip())
+    except CaseInvalid as exc:
+        raise CaseInvalid({names.get(k, k): v for k, v in exc.errors.items()}) from exc
+
+
+def _applicant_for(
+    actor: User, kind: str, id_number: str, name: str, phone: str, village_code: str
+) -> Applicant:
+    agent, window = actor.role == Role.VILLAGE_AGENT, may_file_at_window(actor)
+    if actor.works_in_back_office and not (agent or window):
+        raise PermissionDenied("只有申请人本人、村代办员和窗口人员可以提交申请")
+    if not id_number.strip():
+        if agent or window:
+            raise CaseInvalid({"id_number": f"请填写{'村民' if agent else '申请人'}的证件号码"})
+        if kind not in {Applicant.PERSON, Applicant.ENTERPRISE}:
+            raise CaseInvalid({"kind": "申请人类型应为自然人或法人"})
+        own = own_applicant(actor, kind)
+        if own is None:
+            raise CaseInvalid({"applicant": "首次申请请填写申请人的证件号码和姓名"})
+        return own
+    id_number, name, phone = _clean_identity(kind, id_number, name, phone)
+    found = _find_applicant(kind, id_number)
+    if agent:
+        return _for_villager(actor, found, kind, id_number, name, phone, village_code)
+    if window:
+        _check_name(found, name)
+        # A village only where none is recorded: a clerk does not move villagers either.
+        village = _village(village_code) if found is None or found.division_id is None else None
+        return applicant_get_or_create(
+            kind=kind, id_number=id_number, name=name, phone=phone, division=village
+        )
+    if found is not None and found.user_id != actor.pk:
+        raise PermissionDenied("只能以本人身份申请：该证件号码已有登记，请到窗口核验身份后关联账号")
+    if found is None and kind == Applicant.PERSON:
+        if Applicant.objects.filter(user=actor, kind=kind).exists():
+            raise PermissionDenied("只能以本人身份申请：您的账号已登记了本人的身份证号")
+    applicant = applicant_get_or_create(
+        kind=kind, id_number=id_number, name=name, phone=phone, user=actor,
+        division=_village(village_code),
+    )  # fmt: skip
+    if applicant.user_id != actor.pk:  # registered by someone else a moment ago
+        raise PermissionDenied("只能以本人身份申请：该证件号码已有登记，请到窗口核验身份后关联账号")
+    return applicant
+
+
+def _for_villager(
+    agent: User,
+    found: Applicant | None,
+    kind: str,
+    id_number: str,
+    name: str,
+    phone: str,
+    village_code: str,
+) -> Applicant:
+    villages = list(agent.divisions.all())
+    if found is not None and found.division_id is not None:
+        if found.division_id not in {v.pk for v in villages}:
+            raise PermissionDenied("村代办员只能为本村村民代办")
+        _check_name(found, name)
+        return applicant_get_or_create(kind=kind, id_number=id_number, name=name, phone=phone)
+    if found is not None and found.user_id is not None:
+        # Their own account's record: only they may say where they live.
+        raise PermissionDenied(
+            "该申请人已注册账号但未登记所在村，村代办员不能代办；请本人网上申请或到窗口办理"
+        )
+    _check_name(found, name)
+    if village_code:
+        village = next((v for v in villages if v.code == village_code), None)
+        if village is None:
+            raise CaseInvalid({"village": f"您不服务区划代码为“{village_code}”的村"})
+    elif len(villages) == 1:
+        village = villages[0]
+    else:
+        raise CaseInvalid({"village": "请选择村民所在的村（12位区划代码）"})
+    applicant = applicant_get_or_create(
+        kind=kind, id_number=id_number, name=name, phone=phone, division=village
+    )
+    if applicant.division_id != village.pk:  # registered elsewhere a moment ago
+        raise PermissionDenied("村代办员只能为本村村民代办")
+    return applicant
+
+
+def _check_name(found: Applicant | None, name: str) -> None:
+    """The name typed by an agent or a clerk must be the one the number was registered with."""
+    if found is not None and "".join(found.name.split()) != "".join(name.split()):
+        raise CaseInvalid({"name": NAME_MISMATCH})
+
+
+def _village(code: str) -> Division | None:
+    if not code:
+        return None
+    village = village_by_code(code)
+    if village is None:
+        raise CaseInvalid({"village": f"没有区划代码为“{code}”的村（社区）"})
+    return village
 
 
 def applicant_read_identity(
@@ -185,7 +336,7 @@ def check_channel(*, version: ItemVersion, actor: User, channel: str, applicant:
         if "村级代办" not in doc.get("supports", []):
             raise CaseInvalid({"channel": "本事项不支持村级代办"})
     elif channel == Channel.WINDOW:
-        if actor.role not in {Role.CLERK, Role.ADMIN}:
+        if not may_file_at_window(actor):
             raise PermissionDenied("只有窗口人员可以登记窗口申请")
 
 
@@ -574,6 +725,35 @@ def _after_action(case: Case, *, task: Task, action: str, comment: str) -> None:
 # -- visits and 容缺 ---------------------------------------------------------
 
 
+def _department_staff(user: User, case: Case) -> bool:
+    """A clerk or reviewer of the case's department (or an administrator)."""
+    if user.is_superuser or user.role == Role.ADMIN:
+        return True
+    return user.role in {Role.CLERK, Role.REVIEWER} and (
+        user.departments.filter(pk=case.department_id).exists()
+    )
+
+
+def visit_channels(user: User, case: Case) -> list[str]:
+    """Where ``user`` may record that the applicant came in person: the case's department at
+    its window, the village agent at the service point of the case's village."""
+    out: list[str] = []
+    if _department_staff(user, case):
+        out.append(Channel.WINDOW)
+    if (
+        user.role == Role.VILLAGE_AGENT
+        and case.division_id is not None
+        and user.divisions.filter(pk=case.division_id).exists()
+    ):
+        out.append(Channel.VILLAGE_POINT)
+    return out
+
+
+def may_supply(user: User, case: Case) -> bool:
+    """补交容缺材料: the applicant's own account, whoever filed the case, or its department."""
+    return user.pk in {case.applicant.user_id, case.filed_by_id} or _department_staff(user, case)
+
+
 def visit_record(
     *,
     case: Case,
@@ -585,6 +765,12 @@ def visit_record(
     """The applicant came in person (to correct, to collect …): counted in visits per case."""
     if channel not in IN_PERSON_CHANNELS:
         raise CaseInvalid({"channel": "只有到窗口、自助终端或代办点才记为跑动"})
+    allowed = visit_channels(actor, case)
+    if channel not in allowed:
+        if not allowed:
+            raise PermissionDenied("只有本部门工作人员或本村代办员可以登记到场记录")
+        where = "、".join(Channel(c).label for c in allowed)
+        raise PermissionDenied(f"您只能登记在{where}的到场记录")
     visit = Visit.objects.create(
         case=case, channel=channel, purpose=purpose, service_point=service_point, recorded_by=actor
     )
@@ -598,9 +784,14 @@ def visit_record(
 def material_supply(
     *, case: Case, code: str, actor: User, upload: Any = None, paper: bool = False
 ) -> CaseMaterial:
-    """补交容缺材料; once none is outstanding the case may be decided."""
+    """补交容缺材料; once none is outstanding the case may be decided.
+
+    Raises ``CaseMaterial.DoesNotExist`` when the case has no material ``code``.
+    """
     from zhili.cases.materials import check_upload, store_file
 
+    if not may_supply(actor, case):
+        raise PermissionDenied("只有申请人、代办人或本部门工作人员可以补交材料")
     with transaction.atomic():
         row = CaseMaterial.objects.select_for_update().get(case=case, code=code)
         if not row.is_outstanding():

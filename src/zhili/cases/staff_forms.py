@@ -175,6 +175,15 @@ class VisitForm(forms.Form):
         widget=forms.HiddenInput, error_messages={"required": "表单已过期，请刷新"}
     )
 
+    def __init__(self, *args: Any, offered: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The select offers where this person may record a visit (services.visit_channels);
+        # any in-person channel parses, and the service says no to the others.
+        labels = dict(Channel.choices)
+        widget = self.fields["channel"].widget
+        assert isinstance(widget, forms.Select)
+        widget.choices = [(c, labels[c]) for c in offered]
+
 
 class SupplyForm(forms.Form):
     code = forms.CharField(max_length=32, error_messages={"required": "缺少材料编号"})
