@@ -116,9 +116,11 @@ def _load(county_code: str, seed: int) -> dict[str, Any]:
         for i, key in enumerate(b["items"])
     )
     from zhili.demo.cases import load_cases
+    from zhili.demo.datasets_load import datasets_load
 
     return {
         **load_cases(seed=seed),
+        **datasets_load(seed=seed),
         "county": by_code[f"{county_code}000000"].name,
         "towns": sum(1 for d in divisions if d["level"] == LEVEL_TOWN),
         "villages": sum(1 for d in divisions if d["level"] == LEVEL_VILLAGE),

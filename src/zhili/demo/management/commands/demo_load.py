@@ -32,6 +32,7 @@ class Command(BaseCommand):
                 f"service points, {result['themes']} 主题 themes, {result['items']} 事项 items, "
                 f"{result['bundles']} 一件事 bundles, {result['users']} 用户 users, "
                 f"{result['cases']} 办件 cases ({result['concluded']} concluded, "
-                f"{result['late']} late), {result['ratings']} 评价 ratings"
+                f"{result['late']} late), {result['ratings']} 评价 ratings, "
+                f"{result['datasets']} 数据集 datasets, {result['indicators']} 指标 indicators"
             )
         )
