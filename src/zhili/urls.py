@@ -19,6 +19,7 @@ urlpatterns = [
     path("staff/", include("zhili.catalogue.staff_urls")),
     path("cases/", include("zhili.cases.urls")),
     path("inbox/", include("zhili.notify.urls")),
+    path("map/", include("zhili.datahub.map_urls")),
     path("api/", include("zhili.cases.api_urls")),
     path("", include("zhili.web.urls")),
 ]

@@ -96,7 +96,7 @@ def test_it_takes_wangfang_from_application_to_elicence_reuse_and_rating(
     page = wang.login("wangfang", f"/items/{licence_item.impl_code}/")
     page.get_by_role("heading", name="个体工商户设立登记").first.wait_for()
     wang.shot("01-item")
-    page.get_by_role("link", name="在线申请").click()
+    page.get_by_role("link", name="在线申请").first.click()  # the one near the top
     page.wait_for_url(f"**/cases/apply/{licence_item.impl_code}/")
     checklist = page.locator("#checklist")
     names = checklist.locator(".material__name")
@@ -116,6 +116,7 @@ def test_it_takes_wangfang_from_application_to_elicence_reuse_and_rating(
 
     page.set_input_files("#file-M1", tiny_pdf(tmp_path, "登记申请书.pdf"))
     page.set_input_files("#file-M2", tiny_pdf(tmp_path, "身份证.pdf"))
+    assert wang.text("#f-materials-M1 .file-pick__name") == "登记申请书.pdf"
     page.get_by_label("身份证号").fill(county.wangfang_id)
     page.get_by_label("姓名").fill("王芳")
     page.get_by_label("手机号").fill("13805720001")
@@ -172,6 +173,7 @@ def test_it_takes_wangfang_from_application_to_elicence_reuse_and_rating(
     page.wait_for_url(f"**/cases/{first_ref}/result")
     assert page.locator(".certificate .verify-code").inner_text().strip() == code
     assert "营业执照" in page.locator(".certificate__kind").inner_text()
+    assert "王芳" in _fact(page, "持证者")  # her own certificate; the verify page masks it
     wang.shot("13-result")
 
     page = public.go("/cases/verify/")
@@ -180,17 +182,21 @@ def test_it_takes_wangfang_from_application_to_elicence_reuse_and_rating(
     page.get_by_role("heading", name="✓ 真实有效").wait_for()
     assert "营业执照" in public.text(".verify-result")
     assert county.wangfang_id not in public.text()
+    assert _fact(page, "持证者") == "王*"
     public.shot("14-verify")
 
     # 4. The food licence: the 营业执照 is offered instead of an upload, and preselected.
     page = wang.go(f"/items/{food_item.impl_code}/")
-    page.get_by_role("link", name="在线申请").click()
+    page.get_by_role("link", name="在线申请").first.click()
     page.wait_for_url(f"**/cases/apply/{food_item.impl_code}/")
     assert "王芳" in wang.text(".applicant-card")
     f1 = page.locator("#f-materials-F1")
     offer = f1.get_by_label(re.compile("使用电子证照（免提交）"))
     assert offer.is_checked()
     assert "营业执照" in f1.inner_text()
+    # Said at the top too: on a phone the preselected choice sits under the 提交申请 bar.
+    assert page.locator("#elicence-note").is_visible()
+    assert "已为您选好 1 份电子证照免提交（营业执照）" in wang.text("#elicence-note")
     wang.shot("15a-apply-food-screen", full_page=False)  # what she sees on arrival
     page.set_input_files("#file-F2", tiny_pdf(tmp_path, "食品安全管理制度.pdf"))
     wang.shot("15-apply-food")

@@ -307,6 +307,35 @@ def test_it_offers_the_elicence_she_holds_instead_of_an_upload(
     assert food.materials_saved == 1 and food.materials.get(code="F1").via == CaseMaterial.ELICENCE
 
 
+def test_it_says_at_the_top_which_elicences_stand_in_for_uploads(
+    county: County,
+    licence_item: ServiceItem,
+    food_item: ServiceItem,
+    wangfang: Applicant,
+    wangfang_client: Client,
+) -> None:
+    conclude(county, apply_online(county, licence_item, wangfang))
+    html = wangfang_client.get(apply_url(food_item)).content.decode()
+    note = "已为您选好 <strong>1</strong> 份电子证照免提交（营业执照）"
+    # Above the applicant's card, where a phone opens the page; the choice itself is far below.
+    assert note in html and html.index(note) < html.index('id="who-title"')
+    # The checklist an answer brings back says it again, for the note to follow (htmx oob).
+    partial = wangfang_client.get(reverse("cases:checklist", args=[food_item.impl_code]))
+    body = partial.content.decode()
+    assert 'id="elicence-note"' in body and 'hx-swap-oob="true"' in body and note in body
+    # Someone with nothing to reuse gets no note (the empty one stays, hidden, for htmx).
+    fresh = wangfang_client.get(apply_url(licence_item)).content.decode()
+    assert "份电子证照免提交" not in fresh and re.search(r'id="elicence-note"[^>]* hidden', fresh)
+
+
+def test_it_shows_a_choose_file_button_with_the_files_name(
+    licence_item: ServiceItem, wangfang: Applicant, wangfang_client: Client
+) -> None:
+    html = wangfang_client.get(apply_url(licence_item)).content.decode()
+    assert '<label class="btn btn--ghost file-pick__button" for="file-M1"' in html
+    assert '<span class="file-pick__name" data-file-name="file-M1">未选择文件</span>' in html
+
+
 def test_it_accepts_a_promise_for_a_deferrable_material_and_takes_it_later(
     county: County, licence_item: ServiceItem, wangfang: Applicant, wangfang_client: Client
 ) -> None:
@@ -371,16 +400,12 @@ def test_it_prints_the_certificate_that_anyone_can_verify(
     case = conclude(county, filed)
     licence = ELicence.objects.get(case=case)
     html = wangfang_client.get(reverse("cases:result", args=[case.ref])).content.decode()
-    for text in (
-        licence.number,
-        licence.verify_code,
-        "营业执照",
-        "王*",
-        county.scjg.name,
-        "/cases/verify/?code=",
-    ):
-        assert text in html
-    assert "王芳" not in html.split('class="certificate"')[1]
+    certificate = html.split('class="certificate"')[1]
+    for text in (licence.number, licence.verify_code, "营业执照", "王芳", county.scjg.name):
+        assert text in certificate
+    # The address and the code on lines of their own, not one long link broken mid-code.
+    assert re.search(r'<p class="small verify-url">http://testserver/cases/verify/</p>', html)
+    assert "?code=" not in certificate
     library = wangfang_client.get(reverse("cases:elicences")).content.decode()
     assert licence.number in library
     check = Client().get(reverse("cases:verify"), {"code": licence.verify_code.lower()})
@@ -391,6 +416,18 @@ def test_it_prints_the_certificate_that_anyone_can_verify(
     )
     unknown = Client().get(reverse("cases:verify"), {"code": "NOSUCHCODE"}).content.decode()
     assert "未找到" in unknown
+
+
+def test_it_masks_the_holders_name_to_anyone_but_her(county: County, filed: Case) -> None:
+    case = conclude(county, filed)
+    code = ELicence.objects.get(case=case).verify_code
+    result = reverse("cases:result", args=[case.ref])
+    lina = client_for(county.lina).get(result).content.decode()  # her village's agent
+    assert lina.count("王*") == 1 and "王芳" not in lina.split('class="certificate"')[1]
+    public = Client().get(reverse("cases:verify"), {"code": code}).content.decode()
+    signed_in = client_for(county.wangfang).get(reverse("cases:verify"), {"code": code})
+    for html in (public, signed_in.content.decode()):  # the verify page is for the public
+        assert "王*" in html and "王芳" not in html.split("verify-result")[1]
 
 
 def test_it_gives_the_written_reason_of_a_refusal(
@@ -457,6 +494,38 @@ def test_it_shows_the_rectification_and_lets_her_rate_once_more(
     assert "已调整流程，材料可一次网上提交" in html and "再评价一次" in html and rate in html
     assert wangfang_client.post(rate, {"level": "4"}).status_code == 302
     assert list(case.ratings.values_list("round", "level")) == [(1, 2), (2, 4)]
+
+
+def test_it_sends_a_refused_rating_back_to_the_rating_with_its_error(
+    county: County, filed: Case, wangfang_client: Client
+) -> None:
+    pytest.importorskip("zhili.cases.ratings")
+    case = conclude(county, filed)
+    rate = reverse("cases:rate", args=[case.ref])
+    detail = wangfang_client.get(reverse("cases:detail", args=[case.ref])).content.decode()
+    assert f'action="{rate}#rating"' in detail
+    assert "（差评请写明理由或选择标签，其他选填）</span></label>" in detail  # not just （选填）
+    response = wangfang_client.post(rate, {"level": "2"})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert 'id="rating-errors"' in html and 'tabindex="-1"' in html
+    assert '<a href="#reason">差评请填写理由或选择至少一个差评标签</a>' in html
+    assert "Number('2')" in html  # the form opens with her level and the tags that fit it
+    thanks = wangfang_client.post(rate, {"level": "2", "tags": ["多次跑动"]})
+    assert thanks.status_code == 302 and thanks.url.endswith("#rating")
+    page = wangfang_client.get(thanks.url).content.decode()
+    rating_section = page.split('id="rating"')[1]
+    assert "感谢您的评价！" in rating_section  # where she is, not out of sight at the top
+
+
+def test_it_says_each_step_once_on_her_timeline(
+    county: County, filed: Case, wangfang_client: Client
+) -> None:
+    case = act(conclude(county, filed), county.zhangwei, "deliver")
+    html = wangfang_client.get(reverse("cases:detail", args=[case.ref])).content.decode()
+    titles = re.findall(r'<div class="timeline__title">([^<]+)</div>', html)
+    assert titles == ["提交申请", "已受理", "审查通过", "决定：准予", "已办结", "已送达"]
+    assert "<title>个体工商户设立登记 · 我的办件 · 智理</title>" in html
 
 
 def test_it_lets_only_the_applicant_rate(county: County, filed: Case) -> None:

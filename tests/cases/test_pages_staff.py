@@ -321,7 +321,7 @@ def test_it_shows_everything_needed_to_decide(
     html = client_for(county.chenjing).get(url("detail", case.ref)).content.decode()
     for text in [
         "王芳", wangfang.id_masked, wangfang.phone_masked, "东山村",
-        "第1版", "经营场所是否为自有房产？", "B：租赁",
+        "第1版", "经营场所是否为自有房产？", "<dd>租赁</dd>", "<dd>标准审批流程",
         "个体工商户登记申请书", "上传", url("file", case.ref, "M1"),
         "房屋租赁合同", f"承诺{promised:%Y-%m-%d}前补交", "尚未收到", "容缺材料待补",
         "承诺期限", f"{case.due_promised:%Y-%m-%d}", f"{case.due_statutory:%Y-%m-%d}", "计时中",
@@ -329,6 +329,84 @@ def test_it_shows_everything_needed_to_decide(
     ]:  # fmt: skip
         assert text in html, text
     assert county.wangfang_id not in html
+    assert "B：" not in html  # the option's label, not the catalogue's code
+
+
+def test_it_lists_the_timeline_in_the_order_things_happened(county: County, case: Case) -> None:
+    for user, action in [
+        (county.zhangwei, "accept"),
+        (county.chenjing, "approve"),
+        (county.chenjing, "approve"),
+    ]:
+        case = act(case, user, action)
+    client = client_for(county.zhangwei)
+
+    def steps() -> list[str]:
+        html = client.get(url("detail", case.ref)).content.decode()
+        timeline = html.split('<ol class="timeline">')[1].split("</ol>")[0]
+        return re.findall(r"<strong>([^<]+)</strong>", timeline)
+
+    # 送达 is still open: it comes after 办结, which has happened.
+    assert steps() == ["提交申请", "受理", "审查", "决定", "办结", "送达"]
+    act(case, county.zhangwei, "deliver")
+    assert steps() == ["提交申请", "受理", "审查", "决定", "办结", "送达"]  # 送达 once
+
+
+def test_it_asks_for_a_reason_only_where_an_action_needs_one(county: County, case: Case) -> None:
+    client = client_for(county.zhangwei)
+    hint = "不予受理、不予许可、退回补正须写明理由"
+    assert hint in client.get(url("detail", case.ref)).content.decode()  # 受理 may refuse
+    for user, action in [
+        (county.zhangwei, "accept"),
+        (county.chenjing, "approve"),
+        (county.chenjing, "approve"),
+    ]:
+        case = act(case, user, action)
+    html = client.get(url("detail", case.ref)).content.decode()
+    assert "当前环节：送达" in html and hint not in html
+
+
+def test_it_shows_the_status_plainly_and_the_days_left_once(county: County, case: Case) -> None:
+    case = act(case, county.zhangwei, "accept")
+    html = client_for(county.zhangwei).get(url("detail", case.ref)).content.decode()
+    assert '<li class="badge badge--status">办理中</li>' in html
+    assert re.search(r"剩余</dt><dd>\s*\d+个工作日", html)  # not “剩余 剩3个工作日”
+    assert f"<title>个体工商户设立登记 · 办件 {case.number} · 工作台 · 智理</title>" in html
+    # 到场记录: the purpose is chosen, not assumed.
+    assert '<option value="">请选择</option>' in html and "补正材料" in html
+    assert '<option value="补正材料" selected>' not in html
+
+
+def test_it_names_the_items_own_process(
+    county: County, licence_item: ServiceItem, wangfang: Applicant
+) -> None:
+    item_workflow_set(
+        item=licence_item, xml=(EXAMPLES / "parallel_review.bpmn").read_text(), actor=county.zhaomin
+    )
+    case = apply_online(county, licence_item, wangfang)
+    html = client_for(county.zhangwei).get(url("detail", case.ref)).content.decode()
+    assert "<dd>并联审批流程" in html and "parallel_review" not in html
+
+
+@pytest.mark.parametrize(
+    ("who", "shown"),
+    [
+        ("zhangwei", False),  # clerk
+        ("chenjing", False),  # reviewer
+        ("zhaomin", True),  # catalogue officers
+        ("liuqiang", True),
+        ("sunli", True),  # leader
+        ("admin", True),
+    ],
+)
+def test_it_shows_the_catalogue_links_only_to_who_keeps_or_oversees_it(
+    county: County, case: Case, who: str, shown: bool
+) -> None:
+    html = client_for(getattr(county, who)).get(url("case_list")).content.decode()
+    nav = html.split('class="staff-nav"')[1].split("</nav>")[0]
+    for name in ["staff:item_list", "staff:checks", "staff:io"]:
+        assert (f'href="{reverse(name)}"' in nav) is shown, name
+    assert f'href="{reverse("staff_cases:case_list")}"' in nav
 
 
 def test_it_claims_and_accepts_through_the_page(county: County, case: Case) -> None:

@@ -98,6 +98,13 @@ def test_it_takes_a_citizen_from_initials_to_her_material_list(
     page.get_by_role("group", name="由谁办理？").get_by_label("委托他人代办").check()
     materials.get_by_text("委托书及受托人身份证").wait_for()
     _shot(page, "phone-item-proxy")
+    # Both 在线申请 links (near the top, and under 怎么办) carry the answer to the apply form.
+    apply = f"/cases/apply/{catalogue.shop.impl_code}/"
+    links = page.get_by_role("link", name="在线申请")
+    assert [links.nth(i).get_attribute("href") for i in range(links.count())] == [
+        f"{apply}?S1=B",
+        f"{apply}?S1=B",
+    ]
 
     page.get_by_role("group", name="由谁办理？").get_by_label("经营者本人").check()
     materials.get_by_text("委托书及受托人身份证").wait_for(state="detached")

@@ -87,6 +87,16 @@ def test_it_lists_materials_for_answers_without_javascript(
     assert 'value="B" checked' in html
 
 
+def test_it_carries_the_answers_into_the_apply_links(client: Any, published_item: Any) -> None:
+    apply = reverse("cases:apply", args=[published_item.impl_code])
+    html = client.get(_url(published_item)).content.decode()
+    # One near the top for a phone, one under 怎么办; no answers yet, none carried.
+    assert html.count(f'href="{apply}"') == 2
+    html = client.get(_url(published_item), {"S1": "B", "S2": "A", "S9": "X"}).content.decode()
+    assert html.count(f'href="{apply}?S1=B&amp;S2=A"') == 2
+    assert f'data-apply-link="{apply}"' in html  # the script keeps them in step with new answers
+
+
 def test_it_ignores_answers_that_are_not_options(client: Any, published_item: Any) -> None:
     html = client.get(_url(published_item, "item_materials"), {"S1": "Z"}).content.decode()
     assert "委托书及受托人身份证" not in html

@@ -11,12 +11,14 @@ A draft is seen by nobody but the person who saved it.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from zhili.accounts.models import Role, User
+from zhili.cases import workflow
 from zhili.cases.models import Applicant, Case, CaseStatus, ELicence, Rectification, Task
 from zhili.catalogue.models import ServiceItem
 from zhili.divisions.models import ServicePoint
@@ -114,3 +116,22 @@ def form_fields(case: Case) -> list[tuple[str, Any]]:
     the request there, to tell a retry from a new application).
     """
     return [(k, v) for k, v in (case.form_data or {}).items() if not str(k).startswith("_")]
+
+
+def process_name(case: Case) -> str:
+    """The name of the BPMN process the case runs, as its file names it (标准审批流程 for
+    the standard template), read from the case's own workflow state: an item's process
+    may have been replaced since the case started."""
+    spec: dict[str, Any] = {}
+    if case.workflow_state:
+        try:
+            spec = json.loads(case.workflow_state).get("spec") or {}
+        except (ValueError, AttributeError):
+            spec = {}
+    name = str(spec.get("description") or "")
+    if name and name != spec.get("name"):
+        return name
+    process_id = case.process_id or workflow.STANDARD_PROCESS
+    if process_id == workflow.STANDARD_PROCESS:
+        return str(workflow.parse(workflow.standard_bpmn())[1].description or process_id)
+    return process_id

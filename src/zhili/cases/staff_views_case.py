@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.contrib import messages
 from django.core.cache import cache
@@ -35,16 +36,67 @@ class OpenTask:
     actions: list[tuple[str, str]]
     form: ActForm
 
+    @property
+    def needs_reason(self) -> bool:
+        """Whether one of its actions must be explained (不予受理、不予许可、补正)."""
+        return any(value in workflow.REASON_REQUIRED for value, _ in self.actions)
+
+
+@dataclass
+class Step:
+    """One line of the case's timeline; ``at`` None for a step still open (listed last)."""
+
+    at: datetime | None
+    state: str  # done | open | cancelled
+    title: str
+    facts: list[str]
+    comment: str = ""
+
 
 def _answers(case: Case) -> list[tuple[str, str]]:
+    """(question, the label of the option chosen): the option codes are the catalogue's."""
     out = []
     for s in case.version.document.get("situations", []):
         given = case.answers.get(s["code"], "")
         labels = dict(schema.parse_option(o) for o in s.get("options", []))
-        out.append(
-            (s["question"], f"{given}：{labels[given]}" if given in labels else given or "—")
-        )
+        out.append((s["question"], labels.get(given, given) or "—"))
     return out
+
+
+def _when(at: datetime | None) -> str:
+    return timezone.localtime(at).strftime("%Y-%m-%d %H:%M") if at else ""
+
+
+def _timeline(case: Case, tasks: list[Task], labels: dict[int, str]) -> list[Step]:
+    """What happened to the case in the order it happened, then the steps open now."""
+    done: list[Step] = [
+        Step(
+            case.submitted_at,
+            "done",
+            "提交申请",
+            [_when(case.submitted_at), f"{case.filed_by}（{case.get_channel_display()}）"],
+        )
+    ]
+    open_now: list[Step] = []
+    for t in tasks:
+        if t.state == Task.DONE:
+            facts = [labels[t.pk], str(t.completed_by or ""), _when(t.completed_at)]
+            done.append(Step(t.completed_at, "done", t.name, [f for f in facts if f], t.comment))
+        elif t.state == Task.OPEN:
+            claimed = f"（{t.claimed_by} 已认领）" if t.claimed_by else ""
+            facts = [f"办理中{claimed}", f"自{_when(t.created_at)}"]
+            open_now.append(Step(None, "open", t.name, facts, t.comment))
+        else:
+            done.append(Step(t.completed_at or t.created_at, "cancelled", t.name, ["已取消"]))
+    if case.concluded_at:
+        done.append(
+            Step(case.concluded_at, "done", "办结", [_when(case.concluded_at)], case.outcome_reason)
+        )
+    # A 送达 step already says when the result was delivered.
+    if case.delivered_at and not any(t.activity == "deliver" for t in tasks):
+        done.append(Step(case.delivered_at, "done", "送达", [_when(case.delivered_at)]))
+    done.sort(key=lambda s: s.at or case.created_at)  # stable: ties keep the order above
+    return done + open_now
 
 
 def _detail(
@@ -90,7 +142,8 @@ def _detail(
         "elicences_used": [m.elicence for m in materials if m.elicence is not None],
         "elicences_issued": list(case.elicences.all()),
         "visits": list(case.visits.select_related("recorded_by", "service_point")),
-        "tasks": [(t, labels[t.pk]) for t in tasks],
+        "timeline": _timeline(case, tasks, labels),
+        "process_name": selectors.process_name(case),
         "open_tasks": open_tasks,
         "ratings": ratings,
         "days_left": left,

@@ -208,6 +208,8 @@ class ApplyPage:
             "doc": self.doc,
             "questions": forms.questions(self.doc, answers, errors),
             "rows": rows,
+            "elicences_chosen": elicences_chosen(rows),
+            "for_someone_else": self.for_someone_else,
             "applicant": applicant,
             "applicant_token": applicant_token(self.user, applicant)
             if self.for_someone_else and applicant
@@ -253,6 +255,17 @@ class ApplyPage:
         if self.window:
             return f"窗口申请已登记，办件编号 {case.number}。核对材料后可直接受理。"
         return f"申请已提交，办件编号 {case.number}。"
+
+
+def elicences_chosen(rows: list[forms.MaterialRow]) -> list[str]:
+    """The kinds of the e-licences chosen instead of uploads (preselected when offered), for
+    the note at the top of the form: the choice itself sits far down a phone's screen."""
+    kinds = []
+    for r in rows:
+        if r.choice.startswith("elicence:"):
+            chosen = next((lic for lic in r.offers if f"elicence:{lic.pk}" == r.choice), None)
+            kinds.append(chosen.kind if chosen is not None else r.elicence_kind or r.name)
+    return kinds
 
 
 def _summary(
@@ -376,7 +389,14 @@ def checklist_partial(
         paper_allowed=paper_allowed,
         given=forms.Choices.from_post(request.GET),
     )
-    return render(request, "cases/_checklist.html", {"rows": rows, "item": item})
+    context = {
+        "rows": rows,
+        "item": item,
+        "elicences_chosen": elicences_chosen(rows),
+        "for_someone_else": paper_allowed,  # agents and clerks, who file for someone else
+        "oob": True,  # the note at the top of the form follows the checklist
+    }
+    return render(request, "cases/_checklist.html", context)
 
 
 @login_required

@@ -26,6 +26,7 @@ from zhili.accounts import pii
 from zhili.accounts.models import Role, User
 from zhili.cases import drafts, forms, services, workflow
 from zhili.cases.models import (
+    BAD_RATINGS,
     Applicant,
     Case,
     CaseMaterial,
@@ -33,6 +34,7 @@ from zhili.cases.models import (
     Channel,
     ELicence,
     Outcome,
+    RatingLevel,
     Task,
 )
 from zhili.cases.selectors import (
@@ -68,6 +70,16 @@ def _label(activity: str, action: str) -> str:
     return dict(workflow.actions_for(activity)).get(action, action)
 
 
+def step_title(name: str, action_label: str) -> str:
+    """A done step as one phrase, its name said once: 受理 → 已受理, 审查 → 审查通过,
+    送达 → 已送达, 决定 → 决定：准予."""
+    if action_label == name:
+        return f"已{name}"
+    if name in action_label:
+        return action_label
+    return f"{name}：{action_label}"
+
+
 def timeline(case: Case) -> list[dict[str, Any]]:
     """What happened to the case, oldest first, and what it waits for now."""
     events: list[dict[str, Any]] = []
@@ -88,13 +100,16 @@ def timeline(case: Case) -> list[dict[str, Any]]:
             kind = (
                 "correct" if t.action == "correct" else ("refuse" if t.action == "refuse" else "")
             )
-            add(t.completed_at, f"{t.name}：{_label(t.activity, t.action)}", t.comment, kind)
+            add(t.completed_at, step_title(t.name, _label(t.activity, t.action)), t.comment, kind)
             if who:
                 events[-1]["who"] = who
     for m in case.materials.filter(via=CaseMaterial.PROMISED, received_at__isnull=False):
         add(m.received_at, f"补交容缺材料：{m.name}")
     if case.concluded_at:
-        add(case.concluded_at, f"办结：{case.get_outcome_display()}", "", "conclude")
+        # 准予 was said by the decision just above; a refusal is said again, as the result.
+        refused = case.outcome and case.outcome != Outcome.APPROVED
+        title = f"已办结：{case.get_outcome_display()}" if refused else "已办结"
+        add(case.concluded_at, title, "", "conclude")
     if case.delivered_at and not any(
         t.activity == "deliver" and t.state == Task.DONE for t in tasks
     ):
@@ -135,6 +150,9 @@ def _rating_state(user: User, case: Case) -> dict[str, Any]:
         "good_tags": list(getattr(module, "GOOD_TAGS", module.RATING_TAGS)),
         "bad_tags": list(getattr(module, "BAD_TAGS", [])),
         "tags": list(module.RATING_TAGS),
+        # For the form to show only the tags a level may carry (ratings.py checks them).
+        "bad_levels": sorted(int(level) for level in BAD_RATINGS),
+        "bad_tags_below": int(RatingLevel.SATISFIED),
     }
 
 
@@ -279,20 +297,25 @@ def rate(request: HttpRequest, ref: UUID) -> HttpResponse:
         return _detail(request, case, errors=errors, scope="rating", status=400, rating_form=form)
     except PermissionDenied as exc:
         return forbidden(request, str(exc) or "只有申请人本人可以评价。")
-    messages.success(request, "感谢您的评价！")
-    return redirect("cases:detail", ref=case.ref)
+    messages.success(request, "感谢您的评价！", extra_tags="rating")
+    return redirect(reverse("cases:detail", args=[case.ref]) + "#rating")
 
 
 # -- results and e-licences ---------------------------------------------------
 
 
-def _holder(licence: ELicence) -> str:
+def _holder(licence: ELicence, viewer: User | None = None) -> str:
+    """The holder's name: a person's is masked except to the holder herself."""
     holder = licence.holder
-    return holder.name if holder.kind == Applicant.ENTERPRISE else pii.mask_name(holder.name)
+    if holder.kind == Applicant.ENTERPRISE:
+        return holder.name
+    if viewer is not None and viewer.pk is not None and viewer.pk == holder.user_id:
+        return holder.name
+    return pii.mask_name(holder.name)
 
 
-def _verify_url(request: HttpRequest, licence: ELicence) -> str:
-    return request.build_absolute_uri(reverse("cases:verify")) + f"?code={licence.verify_code}"
+def _verify_address(request: HttpRequest) -> str:
+    return request.build_absolute_uri(reverse("cases:verify"))
 
 
 @login_required
@@ -305,8 +328,8 @@ def result(request: HttpRequest, ref: UUID) -> HttpResponse:
     context = {
         "case": case,
         "licence": licence,
-        "holder": _holder(licence) if licence else "",
-        "verify_url": _verify_url(request, licence) if licence else "",
+        "holder": _holder(licence, user) if licence else "",
+        "verify_address": _verify_address(request),
         "refused": case.outcome in {Outcome.REFUSED, Outcome.NOT_ACCEPTED},
         "concluded": case.status in CONCLUDED,
     }

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from zhili.catalogue import schema
 from zhili.catalogue.models import Bundle, BundleItem, ItemVersion, ServiceItem, Theme
@@ -99,6 +100,14 @@ class ItemPage:
     @property
     def applies_online(self) -> bool:
         return self.doc.get("online_depth") in schema.ONLINE_DEPTHS_APPLY_ONLINE
+
+    @property
+    def apply_query(self) -> str:
+        """The answers given on this page as the apply form reads them (``S1=A&S2=B``), so
+        the application starts from the same situation and the same list of materials."""
+        return urlencode(
+            [(s.code, self.answers[s.code]) for s in self.situations if s.code in self.answers]
+        )
 
     @property
     def supports_village_point(self) -> bool:
