@@ -126,6 +126,19 @@ DECLARED: list[Declared] = [
         "ZHILI_UPLOAD_MAX_MB", "int", 20, "Largest material file an applicant may upload, in MB."
     ),
     Declared(
+        "ZHILI_ANALYTICS_ENGINE",
+        "str",
+        "duckdb",
+        "Which folder under zhili/datahub/engines runs indicator formulas: 'duckdb' (embedded) "
+        "or 'pyspark' (a Spark cluster; needs `pip install pyspark` and Java 17).",
+    ),
+    Declared(
+        "ZHILI_SPARK_MASTER",
+        "str",
+        "local[2]",
+        "Where the pyspark engine runs: local[N], spark://host:7077 or yarn.",
+    ),
+    Declared(
         "ZHILI_SWEEP_MINUTES",
         "int",
         15,

@@ -32,6 +32,9 @@ def periodic_jobs() -> list[Periodic]:
         Periodic("流程定时器", "zhili.cases.tasks.refresh_timers", 5),
         Periodic("好差评整改超期检查", "zhili.cases.tasks.rectification_sweep", 60),
         Periodic("审计日志链校验", "zhili.audit.tasks.verify_nightly", 24 * 60),
+        # Daily: makes last month's reports once, and again if late data changed an indicator.
+        Periodic("数据月报", "zhili.datahub.report_services.reports_monthly_sweep", 24 * 60),
+        Periodic("指标重算", "zhili.datahub.indicators.indicators_refresh_stale", 15),
     ]
 
 

@@ -120,6 +120,8 @@ ZHILI_EMAIL_BACKEND: str = env("ZHILI_EMAIL_BACKEND")
 ZHILI_RECTIFY_DAYS: int = env("ZHILI_RECTIFY_DAYS")
 ZHILI_UPLOAD_MAX_MB: int = env("ZHILI_UPLOAD_MAX_MB")
 ZHILI_SWEEP_MINUTES: int = env("ZHILI_SWEEP_MINUTES")
+ZHILI_ANALYTICS_ENGINE: str = env("ZHILI_ANALYTICS_ENGINE")
+ZHILI_SPARK_MASTER: str = env("ZHILI_SPARK_MASTER")
 
 # The job queue (django-q2): the database is the broker until Redis is configured.
 _broker: str = env("ZHILI_QUEUE_BROKER")
@@ -134,6 +136,8 @@ Q_CLUSTER: dict[str, object] = {
     "catch_up": False,
     "label": "后台任务",
     "save_limit": 1000,
+    # Report rendering starts processes of its own, which daemonic workers may not.
+    "daemonize_workers": False,
 }
 if _broker == "orm":
     Q_CLUSTER["orm"] = "default"

@@ -16,10 +16,12 @@ urlpatterns = [
     path("staff/cases/", include("zhili.cases.staff_urls")),
     path("staff/calendar/", include("zhili.workdays.urls")),
     path("staff/audit/", include("zhili.audit.urls")),
+    path("staff/indicators/", include("zhili.datahub.indicator_urls")),
     path("staff/", include("zhili.catalogue.staff_urls")),
     path("cases/", include("zhili.cases.urls")),
     path("inbox/", include("zhili.notify.urls")),
     path("map/", include("zhili.datahub.map_urls")),
+    path("reports/", include("zhili.datahub.report_urls")),
     path("api/", include("zhili.cases.api_urls")),
     path("", include("zhili.web.urls")),
 ]

@@ -93,3 +93,25 @@ def test_it_counts_days_left_in_working_days(case: Case) -> None:
     assert deadlines.days_left(case, date(2025, 10, 9)) == 4  # 10, 11 (Saturday), 13, 14
     assert deadlines.days_left(case, date(2025, 10, 14)) == 0
     assert deadlines.days_left(case, date(2025, 10, 16)) == -2
+
+
+def test_it_replans_running_clocks_when_a_holiday_notice_is_entered(
+    county: County, licence_item: ServiceItem, wangfang: Applicant
+) -> None:
+    from zhili.cases.tasks import deadlines_recompute
+    from zhili.workdays.services import calendar_year_enter
+
+    c = apply_online(county, licence_item, wangfang)
+    c.promised_days, c.statutory_days = 5, 20
+    _running(c, date(2025, 9, 30))
+    assert c.due_promised == date(2025, 10, 14)
+    # Say the notice had made 10-13 a holiday: every date after it moves one working day.
+    calendar_year_enter(
+        year=2025, days=[(date(2025, 10, d), False, "国庆节") for d in range(1, 9)]
+        + [(date(2025, 10, 13), False, "假设的补休"), (date(2025, 9, 28), True, "调休"),
+           (date(2025, 10, 11), True, "调休"), (date(2025, 1, 1), False, "元旦")],
+        source="测试", actor=county.admin,
+    )  # fmt: skip
+    assert deadlines_recompute() == 1
+    c.refresh_from_db()
+    assert c.due_promised == date(2025, 10, 15)

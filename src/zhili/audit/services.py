@@ -127,7 +127,8 @@ def audit_record(
         after=_json(after),
         reason=pii.redact_text(reason),
     )
-    with transaction.atomic():
+    # No savepoint inside a caller's transaction: the entry lives or dies with it.
+    with transaction.atomic(savepoint=False):
         head = _locked_head()
         # Taken under the lock, so time never runs backwards along the chain.
         entry.at = timezone.now()

@@ -7,7 +7,7 @@ clock stops; it restarts, again not counting that day, when they resubmit.
 Warnings: yellow once 80% of the promised limit is spent, red at the promised
 limit, and a separate flag once the statutory limit is passed. The dates at
 which each happens are stored on the case when the clock (re)starts, so the
-sweep is three indexed UPDATEs, whatever the number of open cases.
+sweep is one indexed UPDATE of the cases whose colour changes.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db import transaction
-from django.db.models import Q
+from django.db import models, transaction
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from zhili.cases.models import OPEN_STATUSES, Case, Warning
@@ -100,7 +100,7 @@ class SweepResult:
 
 
 def sweep(*, today: date, collect_ids: bool = True) -> SweepResult:
-    """Move every running case to the colour its dates say; three indexed UPDATEs.
+    """Move every running case to the colour its dates say, in one UPDATE.
 
     Only cases whose colour changes are written, so a second sweep on the same
     day changes nothing and notifies nobody.
@@ -111,20 +111,68 @@ def sweep(*, today: date, collect_ids: bool = True) -> SweepResult:
     to_late = running & Q(due_statutory__lt=today, past_statutory=False)
     result = SweepResult()
     with transaction.atomic():
+        counts = Case.objects.aggregate(
+            red=Count("id", filter=to_red),
+            yellow=Count("id", filter=to_yellow),
+            late=Count("id", filter=to_late),
+        )
+        result.red, result.yellow, result.past_statutory = (
+            counts["red"], counts["yellow"], counts["late"],
+        )  # fmt: skip
         if collect_ids:
             for dept_id, n in _count_by_department(to_red | to_yellow | to_late):
                 result.by_department[dept_id] = n
             result.red_case_ids = list(
                 Case.objects.filter(to_red).values_list("id", flat=True)[:10_000]
             )
-        result.red = Case.objects.filter(to_red).update(warning=Warning.RED)
-        result.yellow = Case.objects.filter(to_yellow).update(warning=Warning.YELLOW)
-        result.past_statutory = Case.objects.filter(to_late).update(past_statutory=True)
+        # One UPDATE: a case that turns red and passes the statutory limit the
+        # same day is written once, not twice.
+        Case.objects.filter(to_red | to_yellow | to_late).update(
+            warning=models.Case(
+                models.When(due_promised__lte=today, then=models.Value(Warning.RED)),
+                models.When(warn_on__lte=today, then=models.Value(Warning.YELLOW)),
+                default=F("warning"),
+            ),
+            past_statutory=models.Case(
+                models.When(due_statutory__lt=today, then=models.Value(True)),
+                default=F("past_statutory"),
+            ),
+        )
     return result
 
 
 def _count_by_department(q: Q) -> list[tuple[int, int]]:
-    from django.db.models import Count
-
     rows = Case.objects.filter(q).values("department_id").annotate(n=Count("id"))
     return [(r["department_id"], r["n"]) for r in rows]
+
+
+def recompute_all(*, batch: int = 5000) -> int:
+    """Re-plan every running clock on the current calendar; returns how many dates changed.
+
+    Run when an administrator enters or corrects a year's holidays: cases
+    accepted earlier were planned on what was known then.
+    """
+    cal = current_calendar()
+    running = Case.objects.filter(
+        status__in=OPEN_STATUSES, clock_stopped_at__isnull=True, clock_from__isnull=False
+    )
+    rows = list(
+        running.values_list(
+            "id", "clock_from", "days_used", "promised_days", "statutory_days",
+            "due_promised", "due_statutory", "warn_on",
+        )
+    )  # fmt: skip
+    starts: list[date] = [r[1] for r in rows if r[1] is not None]
+    promised = cal.add_many(starts, [max(r[3] - r[2], 0) for r in rows])
+    statutory = cal.add_many(starts, [max(r[4] - r[2], 0) for r in rows])
+    warn = cal.add_many(starts, [max(warn_after(r[3]) - r[2], 0) for r in rows])
+    changed = [
+        Case(id=r[0], due_promised=p, due_statutory=s, warn_on=w)
+        for r, p, s, w in zip(rows, promised, statutory, warn, strict=True)
+        if (p, s, w) != (r[5], r[6], r[7])
+    ]
+    with transaction.atomic():
+        Case.objects.bulk_update(
+            changed, ["due_promised", "due_statutory", "warn_on"], batch_size=batch
+        )
+    return len(changed)

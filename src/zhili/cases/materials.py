@@ -157,6 +157,7 @@ def resolve(
     """
     errors: dict[str, str] = {}
     rows: list[CaseMaterial] = []
+    known = _Known.of(applicant, inputs)
     unknown = set(inputs) - {m["code"] for m in materials}
     for code in sorted(unknown):
         errors[code] = "本事项在所选情形下不需要此材料"
@@ -171,7 +172,15 @@ def resolve(
                 if necessity == "容缺后补":
                     raise ValueError("此为容缺材料：请上传，或填写承诺补交日期")
                 raise ValueError("必要材料，请上传或选择电子证照")
-            _fill(row, given, applicant=applicant, material=m, today=today, at_window=at_window)
+            _fill(
+                row,
+                given,
+                applicant=applicant,
+                known=known,
+                material=m,
+                today=today,
+                at_window=at_window,
+            )
         except ValueError as exc:
             errors[code] = str(exc)
             continue
@@ -187,17 +196,34 @@ def _provided(given: MaterialInput) -> bool:
     )
 
 
+@dataclass
+class _Known:
+    """The applicant's e-licences and stored files the inputs name, read in two queries."""
+
+    licences: dict[int, ELicence]
+    files: dict[int, StoredFile]
+
+    @classmethod
+    def of(cls, applicant: Applicant, inputs: dict[str, MaterialInput]) -> _Known:
+        lic_ids = [i.elicence_id for i in inputs.values() if i.elicence_id]
+        file_ids = [i.file_id for i in inputs.values() if i.file_id and not i.elicence_id]
+        licences = ELicence.objects.filter(pk__in=lic_ids, holder=applicant) if lic_ids else []
+        files = StoredFile.objects.filter(pk__in=file_ids, applicant=applicant) if file_ids else []
+        return cls({x.pk: x for x in licences}, {x.pk: x for x in files})
+
+
 def _fill(
     row: CaseMaterial,
     given: MaterialInput,
     *,
     applicant: Applicant,
+    known: _Known,
     material: dict[str, Any],
     today: date,
     at_window: bool,
 ) -> None:
     if given.elicence_id:
-        licence = ELicence.objects.filter(pk=given.elicence_id, holder=applicant).first()
+        licence = known.licences.get(given.elicence_id)
         if licence is None:
             raise ValueError("所选电子证照不属于申请人")
         ok, needs_check, why = elicence_may_replace(licence, material, today=today)
@@ -209,7 +235,7 @@ def _fill(
         row.via = CaseMaterial.UPLOAD
         row.file = store_file(applicant=applicant, checked=checked, material_name=row.name)
     elif given.file_id:
-        stored = StoredFile.objects.filter(pk=given.file_id, applicant=applicant).first()
+        stored = known.files.get(given.file_id)
         if stored is None:
             raise ValueError("所选的已交材料不属于申请人")
         row.via, row.file = CaseMaterial.REUSED, stored

@@ -427,12 +427,19 @@ def case_submit(
             for r in rows:
                 r.case = case
             CaseMaterial.objects.bulk_create(rows)
-            _sync_tasks(case, wf)
+            _sync_tasks(case, wf, new_case=True)
             if channel in IN_PERSON_CHANNELS:
                 Visit.objects.create(
                     case=case, channel=channel, service_point=service_point,
                     purpose="提交申请", recorded_by=actor,
                 )  # fmt: skip
+            _notify_applicant(
+                case,
+                "case.submitted",
+                "申请已提交",
+                f"您的“{item.name}”申请已提交，办件编号{case.number}。",
+            )
+            # Last: the audit chain's lock is then held only until the commit.
             audit_record(
                 action="case.submit",
                 actor=actor,
@@ -446,12 +453,6 @@ def case_submit(
                 },
                 channel=channel,
                 request=request,
-            )
-            _notify_applicant(
-                case,
-                "case.submitted",
-                "申请已提交",
-                f"您的“{item.name}”申请已提交，办件编号{case.number}。",
             )
     except IntegrityError:
         if not idempotency_key:
@@ -472,10 +473,14 @@ def _department_for(case: Case, code: str) -> int:
     return dept
 
 
-def _sync_tasks(case: Case, wf: Any) -> None:
+def _sync_tasks(case: Case, wf: Any, *, new_case: bool = False) -> None:
     """Open a Task for each ready user task; cancel the ones the engine no longer offers."""
     ready = {t.id: t for t in workflow.ready_user_tasks(wf)}
-    known = set(Task.objects.filter(case=case).values_list("spiff_id", flat=True))
+    known = (
+        set()
+        if new_case
+        else set(Task.objects.filter(case=case).values_list("spiff_id", flat=True))
+    )
     new = []
     for spiff_id, t in ready.items():
         if spiff_id in known:
@@ -577,6 +582,7 @@ def task_complete(
         case.wake_at = now if workflow.is_waiting(wf) else None
         _sync_tasks(case, wf)
         _save(case, rev)
+        _after_action(case, task=task, action=action, comment=comment)
         audit_record(
             action=f"case.{task.activity}.{action}",
             actor=actor,
@@ -588,7 +594,6 @@ def task_complete(
             channel=channel,
             request=request,
         )
-        _after_action(case, task=task, action=action, comment=comment)
     return case
 
 

@@ -70,3 +70,10 @@ def rectification_sweep() -> int:
     return Rectification.objects.filter(
         state__in=[Rectification.OPEN, Rectification.CALLED_BACK], due_on__lt=today, overdue=False
     ).update(overdue=True)
+
+
+def deadlines_recompute() -> int:
+    """After a holiday notice is entered: re-plan running clocks, then sweep at once."""
+    changed = deadlines.recompute_all()
+    deadline_sweep()
+    return changed

@@ -21,12 +21,12 @@ from typing import Any
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from zhili.accounts.models import User
 from zhili.datahub import trends
-from zhili.datahub.models import Dataset, Frequency, Indicator, IndicatorValue, Sharing
+from zhili.datahub.access import reads_everything, sharing_filter
+from zhili.datahub.models import Dataset, Frequency, Indicator, IndicatorValue
 from zhili.divisions.models import Division
 
 LEVELS = {"village": "村", "town": "镇"}
@@ -41,17 +41,8 @@ AnyUser = AbstractBaseUser | AnonymousUser
 # ---- who may read what ----
 
 
-def _reads_everything(user: AnyUser) -> bool:
-    return isinstance(user, User) and user.is_active and user.is_county_wide
-
-
-def _sharing_filter(user: AnyUser) -> Q:
-    """The datasets a user other than a leader may read, as a filter on Dataset."""
-    readable = Q(sharing=Sharing.OPEN)
-    if isinstance(user, User) and user.works_in_back_office:
-        own = user.departments.values("pk")
-        readable |= Q(sharing=Sharing.SHARED) | Q(sharing=Sharing.RESTRICTED, department__in=own)
-    return readable
+_reads_everything = reads_everything
+_sharing_filter = sharing_filter
 
 
 def indicators_visible_to(user: AnyUser) -> list[Indicator]:

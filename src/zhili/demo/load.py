@@ -121,6 +121,7 @@ def _load(county_code: str, seed: int) -> dict[str, Any]:
     return {
         **load_cases(seed=seed),
         **datasets_load(seed=seed),
+        **_indicator_values(),
         "county": by_code[f"{county_code}000000"].name,
         "towns": sum(1 for d in divisions if d["level"] == LEVEL_TOWN),
         "villages": sum(1 for d in divisions if d["level"] == LEVEL_VILLAGE),
@@ -131,6 +132,15 @@ def _load(county_code: str, seed: int) -> dict[str, Any]:
         "bundles": len(created),
         "users": len(users),
     }
+
+
+def _indicator_values() -> dict[str, Any]:
+    """Compute the demo indicators now, so the map has colours on first sight."""
+    from zhili.datahub.indicators import indicators_refresh_all
+
+    started = time.perf_counter()
+    indicators_refresh_all()
+    return {"indicator_seconds": round(time.perf_counter() - started, 1)}
 
 
 def _users(

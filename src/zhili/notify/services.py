@@ -14,7 +14,7 @@ from zhili.notify.models import Channel, Delivery, Notification, Status
 DELIVER = "zhili.notify.tasks.deliver"
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def notify(
     *,
     user: User | None = None,
@@ -49,7 +49,7 @@ def notify(
     return notification
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def notify_many(
     users: Iterable[User], *, kind: str, title: str, body: str, link: str = ""
 ) -> list[Notification]:
@@ -85,7 +85,7 @@ def notification_mark_all_read(*, user: User) -> int:
     )
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def delivery_retry(*, delivery: Delivery) -> bool:
     """Queue a failed delivery again (after the worker gave up); False when it cannot be."""
     if delivery.status != Status.FAILED or not delivery.address_sealed:

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from zhili.accounts.models import Role, User
+from zhili.jobs import enqueue
 from zhili.workdays import calendar
 from zhili.workdays.calendar import Day
 from zhili.workdays.models import CalendarYear, DayOverride
@@ -208,4 +209,6 @@ def calendar_year_enter(
         # bulk_create sends no signals; the snapshot of every thread must go.
         calendar.invalidate()
         transaction.on_commit(calendar.invalidate)
+        # Deadlines already planned may now fall on other days (the worker re-plans them).
+        enqueue("zhili.cases.tasks.deadlines_recompute")
     return entered
