@@ -17,11 +17,15 @@ urlpatterns = [
     path("staff/calendar/", include("zhili.workdays.urls")),
     path("staff/audit/", include("zhili.audit.urls")),
     path("staff/indicators/", include("zhili.datahub.indicator_urls")),
+    path("staff/quality/", include("zhili.datahub.quality_urls")),
     path("staff/", include("zhili.catalogue.staff_urls")),
     path("cases/", include("zhili.cases.urls")),
     path("inbox/", include("zhili.notify.urls")),
     path("map/", include("zhili.datahub.map_urls")),
     path("reports/", include("zhili.datahub.report_urls")),
     path("api/", include("zhili.cases.api_urls")),
+    # CKAN's action API, at /api/action/ and /api/3/action/ like CKAN itself.
+    path("api/", include("zhili.datahub.ckan_urls")),
+    path("", include("zhili.datahub.dcat_urls")),
     path("", include("zhili.web.urls")),
 ]
