@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
-from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.http.response import HttpResponseBase
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
-from zhili.accounts.models import User
 from zhili.audit.forms import AuditFilterForm
 from zhili.audit.selectors import (
     VerifyResult,
@@ -23,32 +18,13 @@ from zhili.audit.selectors import (
     can_read_audit,
 )
 from zhili.audit.services import audit_record
+from zhili.web.staff import StaffRequest, staff_only
 
 PAGE_SIZE = 50
-View = Callable[..., HttpResponseBase]
 
 
-class AuditRequest(HttpRequest):
-    user: User
-
-
-def audit_view(view: View) -> View:
-    """Signed in, and an administrator or a leader; everyone else gets the 403 page."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not can_read_audit(request.user):
-            return render(
-                request,
-                "staff/403.html",
-                {"message": "审计日志仅供系统管理员和领导查阅。"},
-                status=403,
-            )
-        return view(request, *args, **kwargs)
-
-    return wrapper
+AuditRequest = StaffRequest
+audit_view = staff_only("审计日志仅供系统管理员和领导查阅。", allowed=can_read_audit)
 
 
 def _list_page(request: AuditRequest, verify: VerifyResult | None = None) -> HttpResponse:

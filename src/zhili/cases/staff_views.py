@@ -16,18 +16,14 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -39,40 +35,15 @@ from zhili.cases.models import Case, Task
 from zhili.cases.services import CaseInvalid, Conflict
 from zhili.cases.staff_forms import BatchForm, CaseFilterForm, QueueFilterForm
 from zhili.catalogue.models import ServiceItem
+from zhili.web.staff import StaffRequest, staff_only
 from zhili.workdays.calendar import CalendarNotCovered
 
 PAGE_SIZE = 50
 QUEUE_ROLES = {Role.CLERK, Role.REVIEWER}
 BATCH_SESSION_KEY = "staff_cases.batch"
 
-View = Callable[..., HttpResponseBase]
 
-
-class StaffRequest(HttpRequest):
-    """A request that ``staff_view`` let through: a signed-in member of staff."""
-
-    user: User
-
-
-def forbidden(request: HttpRequest, message: str) -> HttpResponse:
-    return render(request, "staff/403.html", {"message": message}, status=403)
-
-
-def staff_view(view: View) -> View:
-    """Signed-in staff only; a refusal of the services becomes the 403 page."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not request.user.works_in_back_office:
-            return forbidden(request, "办件管理仅供工作人员使用。")
-        try:
-            return view(request, *args, **kwargs)
-        except PermissionDenied as exc:
-            return forbidden(request, str(exc) or "您无权进行此操作。")
-
-    return wrapper
+staff_view = staff_only("办件管理仅供工作人员使用。")
 
 
 def staff_page(

@@ -5,21 +5,17 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from zhili.accounts.models import User
 from zhili.catalogue import services
 from zhili.catalogue import staff_selectors as sel
 from zhili.catalogue.checks import check_document
@@ -38,36 +34,12 @@ from zhili.catalogue.io_json import export_json
 from zhili.catalogue.models import ItemVersion, ServiceItem
 from zhili.catalogue.schema import Problem
 from zhili.divisions.models import Department
+from zhili.web.staff import StaffRequest, staff_only
 
 PAGE_SIZE = 50
-View = Callable[..., HttpResponseBase]
 
 
-class StaffRequest(HttpRequest):
-    """A request that ``staff_view`` let through: a signed-in member of staff."""
-
-    user: User
-
-
-def forbidden(request: HttpRequest, message: str) -> HttpResponse:
-    return render(request, "staff/403.html", {"message": message}, status=403)
-
-
-def staff_view(view: View) -> View:
-    """Signed-in staff only; a refusal of the services becomes the 403 page."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not request.user.works_in_back_office:
-            return forbidden(request, "事项管理仅供工作人员使用。")
-        try:
-            return view(request, *args, **kwargs)
-        except (PermissionDenied, services.PermissionDenied) as exc:
-            return forbidden(request, str(exc) or "您无权进行此操作。")
-
-    return wrapper
+staff_view = staff_only("事项管理仅供工作人员使用。", refusals=(services.PermissionDenied,))
 
 
 def _page(request: StaffRequest, template: str, context: dict[str, Any]) -> HttpResponse:

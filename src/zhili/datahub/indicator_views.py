@@ -8,15 +8,11 @@ is a 404, as if it did not exist.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
-from django.http.response import HttpResponseBase
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -34,33 +30,10 @@ from zhili.datahub.formulas import (
 )
 from zhili.datahub.models import Dataset, Frequency, Indicator
 from zhili.divisions.models import Department, Division
+from zhili.web.staff import StaffRequest
+from zhili.web.staff import staff_only as gate
 
-View = Callable[..., HttpResponseBase]
-
-
-class StaffRequest(HttpRequest):
-    user: User
-
-
-def _forbidden(request: HttpRequest, message: str) -> HttpResponse:
-    return render(request, "indicators/403.html", {"message": message}, status=403)
-
-
-def staff_only(view: View) -> View:
-    """Signed-in staff only; a refusal of the services becomes the 403 page."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not request.user.works_in_back_office:
-            return _forbidden(request, "指标管理仅供工作人员使用。")
-        try:
-            return view(request, *args, **kwargs)
-        except svc.PermissionDenied as exc:
-            return _forbidden(request, str(exc) or "您无权进行此操作。")
-
-    return wrapper
+staff_only = gate("指标管理仅供工作人员使用。", refusals=(svc.PermissionDenied,))
 
 
 def _visible(request: StaffRequest, code: str) -> Indicator:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 from zhili.datahub import map_selectors as sel
 from zhili.datahub.models import Indicator
 from zhili.divisions.models import Division
+from zhili.web.staff import forbidden
 
 GEO_MAX_AGE = 3600  # boundaries change a few times a year; the ETag catches the rest
 
@@ -127,7 +128,7 @@ def _leaders_only(request: HttpRequest) -> HttpResponse | None:
         return redirect_to_login(request.get_full_path())
     if not getattr(request.user, "is_county_wide", False):
         message = "数字乡村驾驶舱仅供领导和系统管理员查看。"
-        return render(request, "map/403.html", {"message": message}, status=403)
+        return forbidden(request, message)
     return None
 
 

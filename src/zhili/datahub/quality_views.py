@@ -9,10 +9,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
 from typing import Any
 
-from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
@@ -20,6 +18,7 @@ from django.views.decorators.http import require_GET
 
 from zhili.datahub import quality, quality_board
 from zhili.datahub.models import Frequency, Sharing
+from zhili.web.staff import staff_only as gate
 
 View = Callable[..., HttpResponseBase]
 
@@ -59,21 +58,7 @@ def scores(obj: Any) -> list[Score]:
     return [Score(getattr(obj, name)) for name, _ in DIMENSIONS]
 
 
-def staff_only(view: View) -> View:
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not request.user.works_in_back_office:
-            return render(
-                request,
-                "quality/403.html",
-                {"message": "数据质量看板仅供工作人员使用。"},
-                status=403,
-            )
-        return view(request, *args, **kwargs)
-
-    return wrapper
+staff_only = gate("数据质量看板仅供工作人员使用。")
 
 
 @require_GET

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 from urllib.parse import quote
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -26,6 +24,7 @@ from zhili.datahub import report_services as services
 from zhili.datahub.models import Report
 from zhili.datahub.reports import last_complete_month, period_end_month, period_label
 from zhili.divisions.models import Department, Division
+from zhili.web.staff import staff_only
 
 PAGE_SIZE = 50
 PERIOD_RE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])|Q[1-4])?$")
@@ -36,25 +35,9 @@ class ReportRequest(HttpRequest):
     user: User
 
 
-def _forbidden(request: HttpRequest, message: str) -> HttpResponse:
-    return render(request, "reports/403.html", {"message": message}, status=403)
-
-
-def reports_view(view: View) -> View:
-    """Staff only: anonymous visitors go to the sign-in page, citizens get a 403."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not services.can_read_reports(request.user):
-            return _forbidden(request, "数据报告含部门间共享数据，仅供工作人员查阅。")
-        try:
-            return view(request, *args, **kwargs)
-        except PermissionDenied as exc:
-            return _forbidden(request, str(exc) or "您无权进行此操作。")
-
-    return wrapper
+reports_view = staff_only(
+    "数据报告含部门间共享数据，仅供工作人员查阅。", allowed=services.can_read_reports
+)
 
 
 # ---- forms ----

@@ -2,52 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 import chinese_calendar
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
-from django.http.response import HttpResponseBase
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from zhili.accounts.models import User
+from zhili.web.staff import StaffRequest, staff_only
 from zhili.workdays import calendar, selectors, services
 from zhili.workdays.forms import NoticeForm
 from zhili.workdays.services import NoticeError, Problem
 
 FIRST_LISTED_YEAR = 2020
-View = Callable[..., HttpResponseBase]
 
 
-class StaffRequest(HttpRequest):
-    user: User
-
-
-def _forbidden(request: HttpRequest, message: str) -> HttpResponse:
-    return render(request, "workdays/403.html", {"message": message}, status=403)
-
-
-def staff_view(view: View) -> View:
-    """Signed-in staff only; a refusal of the services becomes the 403 page."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not request.user.works_in_back_office:
-            return _forbidden(request, "工作日历仅供工作人员使用。")
-        try:
-            return view(request, *args, **kwargs)
-        except PermissionDenied as exc:
-            return _forbidden(request, str(exc) or "您无权进行此操作。")
-
-    return wrapper
+staff_view = staff_only("工作日历仅供工作人员使用。")
 
 
 def _initial(year: int) -> dict[str, Any]:
