@@ -160,4 +160,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "事项、办件、材料与电子证照的接口。",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "zhili.cases.models.CaseStatus.choices",
+        "DataUploadStatusEnum": "zhili.datahub.models.Upload.STATUSES",
+    },
 }
