@@ -15,8 +15,6 @@ from tests.audit.tamper import sql
 from zhili.audit.models import AuditEntry
 from zhili.audit.services import audit_record
 
-pytestmark = pytest.mark.urls("tests.audit.urls")
-
 WANGFANG_ID = resident_id("19850317", "024")
 LIST, VERIFY = "/staff/audit/", "/staff/audit/verify"
 

@@ -4,22 +4,14 @@
 village-level monthly dataset with 常住人口 (integer ≥ 0, required), 户数 (integer ≥ 0)
 and 外出务工人数 (integer), over the base fixture's villages 东山村 and 西坞村. It is
 shared among departments.
-
-The module is also a URLconf: the project's URLs with the dataset pages at /staff/data/
-and the push API at /api/v1/ for as long as the project does not mount them yet
-(``datahub_urls``).
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from django.urls import include, path
 from rest_framework.authtoken.models import Token
 
 from tests.conftest import County
-from zhili import urls as project_urls
 from zhili.accounts.models import Role, User
 from zhili.datahub.models import Dataset
 from zhili.datahub.services import dataset_create
@@ -34,30 +26,6 @@ FIELDS = [
      "constraints": {"minimum": 0}},
     {"name": "migrant_workers", "title": "外出务工人数", "type": "integer", "unit": "人"},
 ]  # fmt: skip
-
-
-def _mounted(namespace: str) -> bool:
-    def walk(patterns: Any) -> bool:
-        for p in patterns:
-            if getattr(p, "namespace", None) == namespace:
-                return True
-            if hasattr(p, "url_patterns") and walk(p.url_patterns):
-                return True
-        return False
-
-    return walk(project_urls.urlpatterns)
-
-
-urlpatterns = [
-    *([] if _mounted("datahub") else [path("staff/data/", include("zhili.datahub.urls"))]),
-    *([] if _mounted("datahub_api") else [path("api/v1/", include("zhili.datahub.api"))]),
-    *project_urls.urlpatterns,
-]
-
-
-@pytest.fixture
-def datahub_urls(settings: Any) -> None:
-    settings.ROOT_URLCONF = "tests.datahub.conftest"
 
 
 @pytest.fixture

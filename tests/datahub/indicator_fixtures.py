@@ -12,9 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import pyarrow as pa
-from django.urls import include, path
 
-from zhili import urls as project_urls
 from zhili.accounts.models import Role, User
 from zhili.datahub.models import Dataset, Indicator
 from zhili.datahub.versions import version_publish
@@ -138,14 +136,3 @@ class Data:
             numerator={"dataset": "POP", "field": "常住人口", "agg": "avg"},
             owner=self.county.zrzy, **extra,
         )  # fmt: skip
-
-
-# The module is also a URLconf: the project's URLs with the indicator pages mounted at
-# /staff/indicators/ if the project does not mount them yet.
-def _mounted() -> bool:
-    return any(getattr(p, "namespace", None) == "indicators" for p in project_urls.urlpatterns)
-
-
-urlpatterns = (
-    [] if _mounted() else [path("staff/indicators/", include("zhili.datahub.indicator_urls"))]
-) + list(project_urls.urlpatterns)

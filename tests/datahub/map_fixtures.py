@@ -9,9 +9,6 @@ and county, for 24 months (2024-01 … 2025-12), as ``indicator_refresh`` would:
   with 西坞村's December 2025 planted three times too high;
 - 低保人口占比 (%, lower is better) over a restricted dataset of 自然资源局;
 - 森林覆盖率 (%, yearly 2023–2025) from an open dataset.
-
-The module is also a URLconf: the project's URLs with the map mounted at /map/
-if the project does not mount it yet.
 """
 
 from __future__ import annotations
@@ -19,11 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.urls import include, path
 from django.utils import timezone
 
 from tests.conftest import County
-from zhili import urls as project_urls
 from zhili.datahub.models import Dataset, Indicator, IndicatorValue
 from zhili.divisions.models import Division
 
@@ -189,12 +184,3 @@ def build_map_world(county: County) -> MapWorld:
     world = MapWorld(county, towns, villages, indicators, datasets)
     _values(world)
     return world
-
-
-def _mounted() -> bool:
-    return any(getattr(p, "namespace", None) == "onemap" for p in project_urls.urlpatterns)
-
-
-urlpatterns = ([] if _mounted() else [path("map/", include("zhili.datahub.map_urls"))]) + list(
-    project_urls.urlpatterns
-)

@@ -28,13 +28,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.urls import NoReverseMatch, include, path, reverse
-
 from zhili.datahub.models import Dataset, Indicator, IndicatorValue
 from zhili.divisions.models import Division
-from zhili.urls import urlpatterns as project_urlpatterns
-
-urlpatterns = [path("reports/", include("zhili.datahub.report_urls")), *project_urlpatterns]
 
 PERIOD = "2025-03"
 MONTHS = [f"{2023 + (3 + i) // 12}-{(3 + i) % 12 + 1:02d}" for i in range(24)]  # 2023-04 … 2025-03
@@ -128,11 +123,3 @@ def _row(indicator: Indicator, division: Division, period: str, value: float) ->
         period=period,
         value=value,
     )
-
-
-def mount_report_urls(settings: Any) -> None:
-    """The report pages at /reports/, whether or not the project mounts them yet."""
-    try:
-        reverse("reports:list")
-    except NoReverseMatch:
-        settings.ROOT_URLCONF = "tests.datahub.report_fixtures"

@@ -17,10 +17,6 @@ and RKJC's 常住人口 against DBJZ's 户籍人口 within 5% (all agree). On ``
 
 Who may read what: anybody RKJC; every member of staff JTJJ too; DBJZ only 自然资源局's
 staff (吴静), leaders (孙丽) and administrators.
-
-The module is also a URLconf: the project's URLs with the CKAN API at /api/, the DCAT
-catalogue at the root and the quality board at /staff/quality/ for as long as the project
-does not mount them yet.
 """
 
 from __future__ import annotations
@@ -29,10 +25,8 @@ from datetime import date
 from typing import Any
 
 import pyarrow as pa
-from django.urls import include, path
 from rest_framework.authtoken.models import Token
 
-from zhili import urls as project_urls
 from zhili.accounts.models import Role, User
 from zhili.datahub.models import ConsistencyRule, Dataset, Upload
 from zhili.datahub.versions import version_publish
@@ -171,19 +165,3 @@ READS = {
     "steward": {"RKJC", "JTJJ", "DBJZ"},
     "leader": {"RKJC", "JTJJ", "DBJZ"},
 }
-
-
-def _mounted(namespace: str) -> bool:
-    return any(getattr(p, "namespace", None) == namespace for p in project_urls.urlpatterns)
-
-
-urlpatterns = [
-    *([] if _mounted("ckan") else [path("api/", include("zhili.datahub.ckan_urls"))]),
-    *([] if _mounted("dcat") else [path("", include("zhili.datahub.dcat_urls"))]),
-    *(
-        []
-        if _mounted("quality")
-        else [path("staff/quality/", include("zhili.datahub.quality_urls"))]
-    ),
-    *project_urls.urlpatterns,
-]

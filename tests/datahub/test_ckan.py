@@ -24,8 +24,6 @@ from zhili.datahub import storage
 from zhili.datahub.ckan_call import ACTIONS
 from zhili.datahub.versions import version_publish
 
-pytestmark = pytest.mark.urls("tests.datahub.sharing_fixtures")
-
 # The keys of CKAN 2.10's dictionaries (ckan/logic/action/get.py, docs.ckan.org/en/2.10/api/).
 ENVELOPE_KEYS = {"help", "success", "result"}
 ERROR_ENVELOPE_KEYS = {"help", "success", "error"}

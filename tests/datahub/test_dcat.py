@@ -10,8 +10,6 @@ from django.test import Client
 from tests.datahub.sharing_fixtures import READS, Sharing
 from zhili.accounts.models import User
 
-pytestmark = pytest.mark.urls("tests.datahub.sharing_fixtures")
-
 EU = "http://publications.europa.eu/resource/authority"
 # DCAT-AP: mandatory and recommended properties of a dataset and of a distribution.
 DATASET_KEYS = {

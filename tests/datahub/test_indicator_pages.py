@@ -14,8 +14,6 @@ from zhili.datahub import indicators as svc
 from zhili.datahub.indicators import indicator_refresh
 from zhili.datahub.models import Dataset, Indicator
 
-pytestmark = pytest.mark.urls("tests.datahub.indicator_fixtures")
-
 
 @pytest.fixture
 def data(county: Any) -> Data:

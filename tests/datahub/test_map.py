@@ -22,8 +22,6 @@ from tests.datahub.map_fixtures import MONTHS, MapWorld, build_map_world
 from zhili.accounts.models import User
 from zhili.datahub import map_selectors as sel
 
-pytestmark = pytest.mark.urls("tests.datahub.map_fixtures")
-
 
 @pytest.fixture
 def world(county: County) -> MapWorld:

@@ -15,7 +15,6 @@ from zhili.accounts.models import User
 from zhili.datahub.models import Dataset, Upload
 from zhili.datahub.services import upload_publish, upload_receive
 
-pytestmark = pytest.mark.usefixtures("datahub_urls")
 BASE = "/staff/data/"
 
 

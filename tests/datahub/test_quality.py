@@ -16,8 +16,6 @@ from zhili.datahub import quality, quality_board, storage
 from zhili.datahub.models import ConsistencyRule, Dataset
 from zhili.datahub.versions import version_publish
 
-pytestmark = pytest.mark.urls("tests.datahub.sharing_fixtures")
-
 
 @pytest.fixture
 def data(county: Any, monkeypatch: Any) -> Sharing:

@@ -24,7 +24,6 @@ from tests.datahub.report_fixtures import (
     PERIOD,
     ReportCounty,
     make_report_county,
-    mount_report_urls,
 )
 from zhili.accounts.models import Role, User
 from zhili.datahub import report_services as services
@@ -42,8 +41,6 @@ from zhili.datahub.reports import (
 from zhili.divisions.models import Division
 from zhili.notify.models import Notification
 
-pytestmark = pytest.mark.usefixtures("report_urls")
-
 POP_DONGSHAN = (
     "本月东山村常住人口为1,230人，环比增长0.8%（向好），同比增长10.8%，"
     "在全县6个行政村中排名第2（东山镇第2），占东山镇的32.3%。"
@@ -57,11 +54,6 @@ GARBAGE_DONGSHAN = (
 @pytest.fixture
 def report_county(county: Any) -> ReportCounty:
     return make_report_county(county)
-
-
-@pytest.fixture
-def report_urls(settings: Any) -> None:
-    mount_report_urls(settings)
 
 
 @pytest.fixture

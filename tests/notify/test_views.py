@@ -12,8 +12,6 @@ from django.utils import timezone
 from zhili.notify.models import Notification
 from zhili.notify.services import notify
 
-pytestmark = pytest.mark.urls("tests.notify.urls")
-
 
 def _signed_in(user: Any, **kwargs: Any) -> Client:
     client = Client(**kwargs)

@@ -11,8 +11,6 @@ from django.test import Client
 from zhili.workdays import calendar
 from zhili.workdays.models import CalendarYear, DayOverride
 
-pytestmark = pytest.mark.urls("tests.workdays.urls")
-
 URL = "/staff/calendar/"
 UNCOVERED = max(calendar.library_years()) + 1
 
