@@ -192,7 +192,7 @@ def load_cases(*, seed: int = 2026) -> dict[str, int]:
         case = _act(case, clerk, "accept")
         if stage in (2, 3):
             days_back = case.promised_days + 2 if stage == 2 else max(case.promised_days - 1, 1)
-            started = _working_days_before(today, days_back)
+            started = current_calendar().add(today, -days_back)
             deadlines.clock_start(case, today=started)
             Case.objects.filter(pk=case.pk).update(
                 clock_from=case.clock_from, due_promised=case.due_promised,
@@ -209,14 +209,6 @@ def load_cases(*, seed: int = 2026) -> dict[str, int]:
     deadlines.sweep(today=today)
     counts.update(_ratings(filed))
     return counts
-
-
-def _working_days_before(today: date, n: int) -> date:
-    cal = current_calendar()
-    d = today
-    while cal.between(d, today) < n:
-        d = date.fromordinal(d.toordinal() - 1)
-    return d
 
 
 def _ratings(filed: list[Case]) -> dict[str, int]:
